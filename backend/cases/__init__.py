@@ -1,0 +1,1 @@
+"""Cases: help requests, their workflow, events and attachments."""

@@ -1,0 +1,1 @@
+"""Chat identities: who is behind a Telegram or web-chat account."""

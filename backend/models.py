@@ -1,0 +1,19 @@
+"""Imports every domain's models so that `Base.metadata` is complete (Alembic, tests)."""
+
+from backend.audit import models as audit_models
+from backend.cases import models as cases_models
+from backend.core.db import Base
+from backend.identities import models as identities_models
+from backend.people import models as people_models
+from backend.regions import models as regions_models
+from backend.staff import models as staff_models
+
+__all__ = [
+    "Base",
+    "audit_models",
+    "cases_models",
+    "identities_models",
+    "people_models",
+    "regions_models",
+    "staff_models",
+]

@@ -1,0 +1,1 @@
+"""People: households, persons, their protected identifiers."""

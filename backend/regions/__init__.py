@@ -1,0 +1,1 @@
+"""Regions: the county → township → village tree every record belongs to."""

@@ -1,0 +1,1 @@
+"""Staff: accounts, roles scoped to region subtrees, and the acting identity (`Actor`)."""

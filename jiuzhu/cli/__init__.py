@@ -1,0 +1,27 @@
+"""The `jiuzhu` console command: one Typer app, one sub-module per group of sub-commands.
+
+Sub-modules import their heavy dependencies inside the commands, so `jiuzhu --help` and the
+classifier's cold start stay fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from jiuzhu.cli import db, demo, nlp, region, serve
+
+app = typer.Typer(
+    name="jiuzhu",
+    help="jiuzhu 救助 — service-type social assistance: intake, work queue, visits, surveys.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db", help="Database migrations.")
+app.add_typer(demo.app, name="demo", help="Demo data for a first look.")
+app.add_typer(region.app, name="region", help="Region (division code) lists.")
+app.add_typer(nlp.app, name="nlp", help="The intake classifier.")
+
+
+def main() -> None:
+    app()
