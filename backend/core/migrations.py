@@ -23,22 +23,21 @@ def alembic_config() -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+def head_revisions() -> set[str]:
+    """The heads of the migration graph (several while parallel branches are not merged)."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+def _current(connection: Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revisions(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as connection:
         return await connection.run_sync(_current)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     def _upgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
@@ -50,14 +49,15 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 async def ensure_current(engine: AsyncEngine, *, auto_upgrade: bool) -> None:
     """Migrate the embedded database; refuse a server database that is behind, with one line."""
-    current = await current_revision(engine)
-    head = head_revision()
-    if current == head:
+    current = await current_revisions(engine)
+    heads = head_revisions()
+    if current == heads:
         return
     if auto_upgrade:
         await upgrade(engine)
         return
+    have = ",".join(sorted(current)) or "empty"
     raise ConfigurationError(
-        f"数据库结构版本落后 (database schema at {current or 'empty'}, code needs {head}): "
+        f"数据库结构版本落后 (database schema at {have}, code needs {','.join(sorted(heads))}): "
         "run `jiuzhu db upgrade` first"
     )

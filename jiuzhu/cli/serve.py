@@ -1,1 +1,45 @@
-"""serve"""
+"""`jiuzhu serve`: the whole system in one process (API now; scheduler and bot as they land)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+
+from backend.core.errors import JiuzhuError
+from backend.core.logging import configure_logging
+from backend.core.migrations import ensure_current
+from backend.core.runtime import create_runtime
+from jiuzhu.cli._common import settings_or_exit
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port to listen on"),
+) -> None:
+    """Start jiuzhu on the configured database (default: SQLite under ./var/)."""
+    import uvicorn
+
+    from backend.web.app import create_app
+
+    settings = settings_or_exit()
+    configure_logging(settings.log_level)
+    runtime = create_runtime(settings)
+    async def prepare() -> None:
+        await ensure_current(runtime.engine, auto_upgrade=settings.is_sqlite)
+        await runtime.engine.dispose()  # the server's own event loop opens fresh connections
+
+    try:
+        asyncio.run(prepare())
+    except JiuzhuError as exc:
+        typer.secho(exc.message, fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    app = create_app(runtime)
+    where = "SQLite " + settings.database_url.split("///", 1)[-1] if settings.is_sqlite else (
+        "PostgreSQL"
+    )
+    log.info("jiuzhu starting on http://%s:%d (%s)", host, port, where)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

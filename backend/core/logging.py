@@ -1,0 +1,12 @@
+"""Logging set-up. Log lines carry ids and codes, never names, ID numbers or phone numbers."""
+
+from __future__ import annotations
+
+import logging
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

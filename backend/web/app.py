@@ -1,0 +1,31 @@
+"""The FastAPI application factory. The runtime (engine, sessions, clock) is built by the caller
+and handed in, so tests and `jiuzhu serve` assemble the same app with different settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from backend.core.runtime import Runtime
+from backend.web import errors
+from backend.web.api import health
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runtime.close()
+
+    app = FastAPI(
+        title="jiuzhu 救助",
+        version="0.1.0",
+        description="Service-type social assistance: intake, work queue, visits and surveys.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,115 @@
+"""Test fixtures: a real database per test, the services, and a small world to act in.
+
+The database comes from `JIUZHU_TEST_DATABASE_URL` (default: SQLite). Each test gets its own:
+on SQLite a copy of a template file migrated once per run; on PostgreSQL the schema is rebuilt by
+the migrations once per run and every table is truncated after each test. Tests commit like the
+real edges do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import backend.models  # noqa: F401
+from backend.core import migrations
+from backend.core.clock import FrozenClock
+from backend.core.db import Base, create_engine
+from backend.core.runtime import Runtime, create_runtime
+from backend.core.settings import Settings
+from tests.world import World, build_world
+
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _test_url() -> str:
+    return os.environ.get("JIUZHU_TEST_DATABASE_URL", "").strip()
+
+
+def is_postgres() -> bool:
+    return _test_url().startswith("postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if is_postgres():
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set JIUZHU_TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+async def template_db(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A migrated database for the whole run: a SQLite template file, or the PostgreSQL URL."""
+    if is_postgres():
+        url = _test_url()
+        settings = Settings(database_url=url, secret_key=TEST_SECRET)
+        engine = create_engine(settings)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await migrations.upgrade(engine)
+        await engine.dispose()
+        yield url
+        return
+    folder = tmp_path_factory.mktemp("db")
+    path = folder / "template.db"
+    settings = Settings(database_url=f"sqlite:///{path}", secret_key=TEST_SECRET)
+    engine = create_engine(settings)
+    await migrations.upgrade(engine)
+    async with engine.connect() as connection:
+        await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    await engine.dispose()
+    yield str(path)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """Monday 2 March 2026, 09:00 in Shanghai: a working day."""
+    return FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+async def settings(template_db: str, tmp_path: Path) -> Settings:
+    if is_postgres():
+        url = template_db
+    else:
+        path = tmp_path / "test.db"
+        shutil.copyfile(template_db, path)
+        url = f"sqlite:///{path}"
+    return Settings(database_url=url, secret_key=TEST_SECRET, var_dir=tmp_path / "var")
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: FrozenClock) -> AsyncIterator[Runtime]:
+    runtime = create_runtime(settings, clock=clock)
+    yield runtime
+    if is_postgres():
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with runtime.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await runtime.close()
+
+
+@pytest.fixture
+async def session(runtime: Runtime) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+async def world(runtime: Runtime) -> World:
+    """A county with two townships, villages and staff of every role (see tests/world.py)."""
+    async with runtime.sessions() as session, session.begin():
+        built = await build_world(session, runtime)
+    return built
