@@ -33,3 +33,32 @@ def current() -> None:
         typer.echo(f"code:     {', '.join(sorted(migrations.head_revisions()))}")
 
     run(work, migrate=False)
+
+
+@app.command()
+def revision(
+    message: str = typer.Option(..., "-m", "--message", help="What the migration does"),
+    rev_id: str = typer.Option(..., "--rev-id", help="Revision id, e.g. 0003"),
+    head: str = typer.Option("heads", help="The revision this one follows"),
+) -> None:
+    """(Developers) autogenerate a migration from the models against an up-to-date database.
+
+    Review the generated file: drop operations that belong to other branches of work.
+    """
+    from alembic import command
+    from sqlalchemy.engine import Connection
+
+    async def work(runtime: Runtime) -> None:
+        await migrations.upgrade(runtime.engine)
+
+        def generate(connection: Connection) -> None:
+            config = migrations.alembic_config()
+            config.attributes["connection"] = connection
+            command.revision(
+                config, message=message, autogenerate=True, rev_id=rev_id, head=head
+            )
+
+        async with runtime.engine.begin() as connection:
+            await connection.run_sync(generate)
+
+    run(work, migrate=False)
