@@ -10,3 +10,5 @@ def configure_logging(level: str = "INFO") -> None:
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic announces its context on every schema check; only problems matter here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
