@@ -15,12 +15,16 @@ from backend.cases.models import CaseCounter
 async def next_number(session: AsyncSession, *, county_code: str, year: int) -> tuple[int, str]:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CaseCounter).values(county_code=county_code, year=year, last_seq=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[CaseCounter.county_code, CaseCounter.year],
-        set_={"last_seq": CaseCounter.last_seq + 1},
-    ).returning(CaseCounter.last_seq)
-    seq = int((await session.execute(statement)).scalar_one())
+    upsert = (
+        insert(CaseCounter)
+        .values(county_code=county_code, year=year, last_seq=1)
+        .on_conflict_do_update(
+            index_elements=[CaseCounter.county_code, CaseCounter.year],
+            set_={"last_seq": CaseCounter.last_seq + 1},
+        )
+        .returning(CaseCounter.last_seq)
+    )
+    seq = int((await session.execute(upsert)).scalar_one())
     return seq, format_number(county_code, year, seq)
 
 

@@ -61,12 +61,21 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # Take the write lock at BEGIN: a deferred transaction that reads and then writes fails at
+    # once with "database is locked" when another writer got in between; IMMEDIATE waits for
+    # busy_timeout instead, so concurrent submissions queue up rather than fail.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
@@ -77,6 +86,7 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = _create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

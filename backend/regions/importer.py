@@ -118,13 +118,12 @@ async def import_csv(
         if current is None:
             report.added.append(row.parsed.code)
             if not dry_run:
-                parent = existing.get(row.parsed.parent_code or "")
                 existing[row.parsed.code] = await regions_service.create(
                     session,
                     code=row.parsed.code,
                     name=row.name,
                     aliases=row.aliases,
-                    parent=parent,
+                    parent=existing.get(row.parsed.parent_code or ""),
                 )
             continue
         aliases = sorted(set(current.aliases or []) | set(row.aliases))
