@@ -7,6 +7,7 @@ from backend.identities import models as identities_models
 from backend.people import models as people_models
 from backend.regions import models as regions_models
 from backend.staff import models as staff_models
+from backend.workcal import models as workcal_models
 
 __all__ = [
     "Base",
@@ -16,4 +17,5 @@ __all__ = [
     "people_models",
     "regions_models",
     "staff_models",
+    "workcal_models",
 ]
