@@ -15,6 +15,7 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-－—_]+")
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,11 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     text = _SEPARATORS.sub("", _to_halfwidth(str(raw))).upper()
     if not text:
         raise InvalidInput("身份证号为空", code="id_empty")
+    if _SCIENTIFIC.match(text):
+        raise InvalidInput(
+            "身份证号被 Excel 变成了数字(科学计数法,后几位已丢失),请把该列设为文本后重新填写",
+            code="id_scientific",
+        )
     if len(text) == 15 and text.isdigit():
         first17 = text[:6] + "19" + text[6:]
         text = first17 + check_digit(first17)
