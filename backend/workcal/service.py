@@ -81,7 +81,7 @@ async def _year(session: AsyncSession, year: int) -> YearDays:
                 CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)
             )
         )
-        overrides = {day: working for day, working in result.tuples()}
+        overrides: dict[date, bool] = {row.day: row.is_workday for row in result}
         cache = _cache(session)
         cache.years[year] = build_year(year, overrides)
     return cache.years[year]

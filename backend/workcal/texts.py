@@ -31,3 +31,12 @@ def describe(deadline: datetime, now: datetime) -> str:
     if as_utc(deadline) < as_utc(now):
         return f"已超期(原定{text})"
     return text
+
+
+def missing_years_warning(years: list[int]) -> str:
+    """The one-line warning the CLI and the console show while a year has no holiday data."""
+    listed = "、".join(str(year) for year in years)
+    return (
+        f"警告: 缺少{listed}年的节假日和调休安排,期限暂按周一至周五计算。"
+        "国务院公布放假安排后,请升级 chinesecalendar 或在日历设置中逐日录入。"
+    )
