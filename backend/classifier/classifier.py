@@ -182,7 +182,7 @@ class Classifier:
                         words = fired.setdefault(s.target, {})
                         words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight)
         best = {group: _group_score(words.values()) for group, words in fired.items()}
-        emergency_score = round(sum(best.values()), 2)
+        emergency_score = round(float(sum(best.values())), 2)
         emergency = emergency_score >= self.lexicon.emergency_threshold - 1e-9
         reason = ""
         emergency_words: list[str] = []
