@@ -1,4 +1,4 @@
-"""Persons: creation and matching, with ID numbers and phones protected.
+"""Persons: creation and matching, with ID numbers and phones protected; whether duties apply.
 
 A person is matched by the keyed hash of the ID number when one is given; without one, by name and
 phone within the same township — never by name alone, which is common in a village.
@@ -7,15 +7,16 @@ phone within the same township — never by name alone, which is common in a vil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.clock import Clock, business_date
 from backend.core.crypto import PersonalDataCipher
 from backend.core.errors import Conflict, InvalidInput, NotFound
 from backend.people.idnumbers import mask_phone, normalise_phone, parse_id_number
-from backend.people.models import Person
+from backend.people.models import Person, PersonStatus
 from backend.regions.models import Region
 
 MAX_NAME_LENGTH = 30
@@ -132,3 +133,39 @@ def _set_phone(person: Person, cipher: PersonalDataCipher, phone: str) -> None:
 def reveal_id_number(person: Person, *, cipher: PersonalDataCipher) -> str | None:
     """The full ID number; callers must check the role and write an audit entry first."""
     return cipher.decrypt(person.id_number_enc) if person.id_number_enc else None
+
+
+def has_duties(person: Person, at: datetime) -> bool:
+    """True when reminders, visit duties and surveys apply to the person on the date of `at`.
+
+    The same rule as `active_recipients_filter`, for one loaded person.
+    """
+    day = business_date(at)
+    if person.status_since is None or person.status_since <= day:
+        return person.status == PersonStatus.active
+    return person.previous_status in (None, PersonStatus.active)
+
+
+def active_recipients_filter(at: datetime) -> ColumnElement[bool]:
+    """A WHERE clause: persons in 在册 status on the business date of `at` (scheduler sweeps).
+
+    An exit or pause takes effect on its date; for a date before the last change the status before
+    it counts (a person who had no earlier change was active).
+    """
+    day = business_date(at)
+    current_applies = or_(Person.status_since.is_(None), Person.status_since <= day)
+    return or_(
+        and_(current_applies, Person.status == PersonStatus.active),
+        and_(
+            ~current_applies,
+            or_(Person.previous_status.is_(None), Person.previous_status == PersonStatus.active),
+        ),
+    )
+
+
+async def list_household_members(session: AsyncSession, *, person: Person) -> list[Person]:
+    """The person and everyone in the same household (the person alone without one)."""
+    if person.household_id is None:
+        return [person]
+    query = select(Person).where(Person.household_id == person.household_id).order_by(Person.id)
+    return list((await session.execute(query)).scalars())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jiuzhu.cli import calendar, db, demo, nlp, region, serve
+from jiuzhu.cli import calendar, db, demo, nlp, region, roster, serve
 
 app = typer.Typer(
     name="jiuzhu",
@@ -21,6 +21,7 @@ app.add_typer(db.app, name="db", help="Database migrations.")
 app.add_typer(demo.app, name="demo", help="Demo data for a first look.")
 app.add_typer(region.app, name="region", help="Region (division code) lists.")
 app.add_typer(nlp.app, name="nlp", help="The intake classifier.")
+app.add_typer(roster.app, name="roster", help="Import rosters (低保, 特困, 残疾人 … lists).")
 app.add_typer(calendar.app, name="calendar", help="Working days, holidays and deadline rules.")
 
 
