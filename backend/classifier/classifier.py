@@ -26,8 +26,8 @@ import bisect
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import jieba
 
@@ -41,20 +41,32 @@ MUTED = 0.5
 REACH = 8
 IMPLIES_AT = 0.5
 _CLAUSE = re.compile(r"[^\s,.!?;:~…。、！？；：\"'“”‘’()\[\]{}<>《》【】「」\-—_/|]+")
+_E_SILENCERS = ("e_negation", "e_hedge")
 
 
-@dataclass(frozen=True, slots=True)
-class _Sense:
-    """One reading of a dictionary word: what it counts for, and how much."""
+class _Sense(NamedTuple):
+    """What one dictionary word counts for: a label or an emergency group, and how much."""
 
-    kind: str  # "label", "emergency", a scope name, or "other"
     target: str
     weight: float
-    canonical: str
+    canonical: str  # the word as the clerk sees it (a slip shows as "洗澡(洗早)")
+
+
+class _Entry(NamedTuple):
+    labels: tuple[_Sense, ...]
+    emergencies: tuple[_Sense, ...]
+    cues: frozenset[str]  # scope cue kinds: negation, past, request, …, e_negation, …
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int
+    after: str  # the character right after the word ("过" marks something that happened once)
+    entry: _Entry
 
 
 class Classifier:
-    """Built once from a `Lexicon`; `classify` is then cheap and thread-safe (no shared state)."""
+    """Built once from a `Lexicon`; `classify` is then cheap and has no shared mutable state."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
@@ -64,147 +76,120 @@ class Classifier:
             for e in sorted(lexicon.labels.values(), key=lambda e: e.id)
         }
         self._normalize = Normalizer(lexicon.fillers)
-        self._senses = self._build_senses(lexicon)
+        self._entries = _build_entries(lexicon)
         self._lasting = {g.id: g.lasting for g in lexicon.groups.values()}
-        self._tokenizer = self._build_tokenizer(self._senses)
+        self._tokenizer = _build_tokenizer(self._entries)
         self._freq: dict[str, int] = self._tokenizer.FREQ
-        self._first = frozenset(word[0] for word in self._senses)
-        self._patterns = [
-            (re.compile(p), "label", e.id, w)
+        first = sorted({word[0] for word in self._entries})
+        self._candidate = re.compile("[" + "".join(re.escape(ch) for ch in first) + "]")
+        self._contrast = frozenset(w for w, e in self._entries.items() if "contrast" in e.cues)
+        patterns = [
+            (p, _Entry((_Sense(e.id, w, p),), (), frozenset()))
             for e in lexicon.labels.values()
             for p, w in e.patterns.items()
         ] + [
-            (re.compile(p), "emergency", g.id, w)
+            (p, _Entry((), (_Sense(g.id, w, p),), frozenset()))
             for g in lexicon.groups.values()
             for p, w in g.patterns.items()
         ]
-
-    @staticmethod
-    def _build_senses(lexicon: Lexicon) -> dict[str, list[_Sense]]:
-        senses: dict[str, list[_Sense]] = {}
-
-        def add(word: str, sense: _Sense) -> None:
-            senses.setdefault(word, []).append(sense)
-
-        for entry in lexicon.labels.values():
-            for word, weight in entry.terms.items():
-                add(word, _Sense("label", entry.id, weight, word))
-        for group in lexicon.groups.values():
-            for word, weight in group.words.items():
-                add(word, _Sense("emergency", group.id, weight, word))
-        for name, words in lexicon.scope.items():
-            for word in words:
-                add(word, _Sense(name, name, 0.0, word))
-        for name, words in lexicon.emergency_scope.items():
-            for word in words:
-                add(word, _Sense("e_" + name, name, 0.0, word))
-        for word in lexicon.other_senses:
-            senses.setdefault(word, [])
-        for slip, meant in lexicon.typos.items():
-            if slip not in senses:  # a slip never shadows a real word
-                senses[slip] = [
-                    _Sense(s.kind, s.target, s.weight, f"{meant}({slip})")
-                    for s in senses.get(meant, [])
-                ]
-        return senses
-
-    @staticmethod
-    def _build_tokenizer(senses: dict[str, list[_Sense]]) -> jieba.Tokenizer:
-        """A jieba tokenizer whose whole dictionary is the lexicon (no cache file is written)."""
-        tokenizer = jieba.Tokenizer()
-        lines = "".join(
-            f"{word} {5 if not s else 10}\n" for word, s in senses.items() if " " not in word
+        # One pass for all patterns: a lookahead per position lets matches overlap.
+        self._pattern_entries = {f"_p{i}": entry for i, (_, entry) in enumerate(patterns)}
+        self._patterns = (
+            re.compile(
+                "(?=" + "|".join(f"(?P<_p{i}>{p})" for i, (p, _) in enumerate(patterns)) + ")"
+            )
+            if patterns
+            else None
         )
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(lines.encode("utf-8")))
-        tokenizer.initialized = True
-        return tokenizer
 
-    def tokens(self, text: str) -> Iterator[tuple[int, str]]:
-        """Dictionary words of `text` with their offsets, as jieba would cut them (no HMM)."""
-        freq, first, n, i = self._freq, self._first, len(text), 0
-        while i < n:
-            if text[i] not in first:
-                i += 1
-                continue
-            start, end, j = i, i + 1, i
-            while j < end:  # grow the window while some word starting inside it reaches past it
+    def tokens(self, text: str) -> list[tuple[int, str]]:
+        """Dictionary words of `text` with their offsets, as jieba would cut them (no HMM).
+
+        A window is grown while some word starting inside it reaches past its end; outside
+        windows every character is a lone non-word, so the max-probability route splits there.
+        A window that is itself one word is that word (with the dictionary's total, one word
+        always outscores any split); otherwise jieba's DAG and route decide.
+        """
+        freq, n, out = self._freq, len(text), []
+        found = self._candidate.search(text)
+        while found is not None:
+            start = found.start()
+            end, j = start + 1, start
+            while j < end:
                 k = j + 1
                 while k <= n and text[j:k] in freq:
-                    if freq[text[j:k]] and k > end:
+                    if k > end and freq[text[j:k]]:
                         end = k
                     k += 1
                 j += 1
             window = text[start:end]
-            if end - start == 1:
-                if freq.get(window):
-                    yield start, window
-            else:
+            if freq.get(window):
+                out.append((start, window))
+            elif end - start > 1:
                 dag = self._tokenizer.get_DAG(window)
                 route: dict[int, tuple[float, int]] = {}
                 self._tokenizer.calc(window, dag, route)
                 x = 0
-                while x < len(window):
+                while x < end - start:
                     y = route[x][1] + 1
                     if freq.get(window[x:y]):
-                        yield start + x, window[x:y]
+                        out.append((start + x, window[x:y]))
                     x = y
-            i = end
+            found = self._candidate.search(text, end)
+        return out
 
     def classify(self, text: str) -> Classification:
         """Classify one message; never raises on odd input (empty, emoji only, very long)."""
         clauses = self._clauses(self._normalize(text))
-        kinds_all = {s.kind for clause in clauses for token in clause for s in token.senses}
-        asks_progress = "status" in kinds_all
-        says_thanks = "thanks" in kinds_all
+        cues = [_cue_spans(clause) for clause in clauses]
+        asks_progress = any("status" in c for c in cues)
+        says_thanks = any("thanks" in c for c in cues)
         found: dict[str, dict[str, float]] = {}
         fired: dict[str, dict[str, float]] = {}
-        for clause in clauses:
-            cues = _Cues(clause)
-            muted = asks_progress or (says_thanks and not cues.has("request"))
+        for clause, at in zip(clauses, cues, strict=True):
+            muted = asks_progress or (says_thanks and "request" not in at)
             for token in clause:
-                for s in token.senses:
-                    if s.kind == "label":
-                        factor = 0.0 if cues.near("negation", token) else 1.0
-                        if factor and (muted or cues.near("past", token)):
-                            factor = MUTED
-                        if factor:
-                            words = found.setdefault(s.target, {})
-                            words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight * factor)
-                    elif (
-                        s.kind == "emergency"
-                        and token.after != "过"
-                        and not (
-                            cues.near("e_negation", token)
-                            or cues.near("e_hedge", token)
-                            or (cues.near("e_past", token) and not self._lasting[s.target])
-                        )
-                    ):
-                        words = fired.setdefault(s.target, {})
-                        words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight)
+                entry = token.entry
+                if entry.labels and not (at and _near(at, "negation", token)):
+                    factor = MUTED if muted or (at and _near(at, "past", token)) else 1.0
+                    for s in entry.labels:
+                        words = found.setdefault(s.target, {})
+                        words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight * factor)
+                if entry.emergencies and token.after != "过":
+                    silenced = any(_near(at, kind, token) for kind in _E_SILENCERS)
+                    past = _near(at, "e_past", token)
+                    for s in entry.emergencies:
+                        if not silenced and not (past and not self._lasting[s.target]):
+                            words = fired.setdefault(s.target, {})
+                            words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight)
+        return self._decide(text, found, fired)
+
+    def _decide(
+        self, text: str, found: dict[str, dict[str, float]], fired: dict[str, dict[str, float]]
+    ) -> Classification:
         best = {group: _group_score(words.values()) for group, words in fired.items()}
         emergency_score = round(float(sum(best.values())), 2)
         emergency = emergency_score >= self.lexicon.emergency_threshold - 1e-9
         reason = ""
         emergency_words: list[str] = []
         if emergency:
+            groups = self.lexicon.groups
             order = sorted(best, key=lambda g: (-best[g], g))
-            reason = "，".join(self.lexicon.groups[g].reason for g in order)
-            moot = {
-                m for g in order if best[g] >= IMPLIES_AT for m in self.lexicon.groups[g].supersedes
-            }
+            reason = "，".join(groups[g].reason for g in order)
+            moot = {m for g in order if best[g] >= IMPLIES_AT for m in groups[g].supersedes}
             for group in order:
                 ranked = sorted(fired[group], key=lambda w: -fired[group][w])
                 emergency_words += ranked
                 if best[group] < IMPLIES_AT or group in moot:
                     continue
-                for label in self.lexicon.groups[group].implies:
+                for label in groups[group].implies:
                     implied = found.setdefault(label, {})
                     implied[ranked[0]] = max(implied.get(ranked[0], 0.0), self.threshold)
         scores: dict[str, LabelScore] = {}
         for label, words in found.items():
             total = sum(words.values())
             if total >= self.threshold - 1e-9 and label in self.labels:
-                kept = tuple(sorted(words, key=lambda w: -words[w]))
+                kept = tuple(w for w in sorted(words, key=lambda w: -words[w]) if words[w] > 0)
                 scores[label] = LabelScore(label, self.labels[label].name, round(total, 2), kept)
         return Classification(
             text=text,
@@ -219,55 +204,103 @@ class Classifier:
         """The message cut into clauses of dictionary tokens; contrast words open a clause."""
         clauses: list[list[_Token]] = []
         starts: list[int] = []
+        entries, contrast = self._entries, self._contrast
         for match in _CLAUSE.finditer(norm):
             chunk, offset = match.group(), match.start()
             current: list[_Token] = []
             starts.append(offset)
             for pos, word in self.tokens(chunk):
-                senses = self._senses[word]
-                if current and any(s.kind == "contrast" for s in senses):
+                if current and word in contrast:
                     clauses.append(current)
                     current = []
                     starts.append(offset + pos)
                 end = pos + len(word)
-                current.append(_Token(offset + pos, word, chunk[end : end + 1], senses))
+                current.append(
+                    _Token(offset + pos, offset + end, chunk[end : end + 1], entries[word])
+                )
             clauses.append(current)
-        if clauses:
-            for pattern, kind, target, weight in self._patterns:
-                for m in pattern.finditer(norm):
+        if clauses and self._patterns is not None:
+            for m in self._patterns.finditer(norm):
+                for name, matched in m.groupdict().items():
+                    entry = self._pattern_entries.get(name)
+                    if matched is None or entry is None:
+                        continue
                     at = max(bisect.bisect_right(starts, m.start()) - 1, 0)
-                    sense = _Sense(kind, target, weight, m.group())
-                    clauses[at].append(_Token(m.start(), m.group(), "", [sense]))
+                    sense = (entry.labels or entry.emergencies)[0]._replace(canonical=matched)
+                    hit = (
+                        _Entry((sense,), (), entry.cues)
+                        if entry.labels
+                        else _Entry((), (sense,), entry.cues)
+                    )
+                    clauses[at].append(_Token(m.start(), m.start() + len(matched), "", hit))
         return clauses
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    pos: int
-    word: str
-    after: str  # the character right after the word in the text ("过" marks a past event)
-    senses: list[_Sense]
-
-
-class _Cues:
-    """Where the scope cues of one clause are; a cue reaches `REACH` characters either side."""
-
-    def __init__(self, clause: list[_Token]) -> None:
-        self._at: dict[str, list[tuple[int, int]]] = {}
-        for token in clause:
-            for s in token.senses:
-                if s.kind not in ("label", "emergency"):
-                    self._at.setdefault(s.kind, []).append((token.pos, token.pos + len(token.word)))
-
-    def has(self, kind: str) -> bool:
-        return kind in self._at
-
-    def near(self, kind: str, token: _Token) -> bool:
-        start, end = token.pos, token.pos + len(token.word)
-        return any(
-            cue_start - end <= REACH and start - cue_end <= REACH
-            for cue_start, cue_end in self._at.get(kind, ())
+def _build_entries(lexicon: Lexicon) -> dict[str, _Entry]:
+    """Every dictionary word with what it counts for; typos share the entry of the word meant."""
+    labels: dict[str, list[_Sense]] = {}
+    emergencies: dict[str, list[_Sense]] = {}
+    cues: dict[str, set[str]] = {}
+    for entry in lexicon.labels.values():
+        for word, weight in entry.terms.items():
+            labels.setdefault(word, []).append(_Sense(entry.id, weight, word))
+    for group in lexicon.groups.values():
+        for word, weight in group.words.items():
+            emergencies.setdefault(word, []).append(_Sense(group.id, weight, word))
+    for name, words in lexicon.scope.items():
+        for word in words:
+            cues.setdefault(word, set()).add(name)
+    for name, words in lexicon.emergency_scope.items():
+        for word in words:
+            cues.setdefault(word, set()).add("e_" + name)
+    every = set(labels) | set(emergencies) | set(cues) | lexicon.other_senses
+    entries = {
+        word: _Entry(
+            tuple(labels.get(word, ())),
+            tuple(emergencies.get(word, ())),
+            frozenset(cues.get(word, ())),
         )
+        for word in every
+        if " " not in word
+    }
+    for slip, meant in lexicon.typos.items():
+        if slip not in entries and meant in entries:  # a slip never shadows a real word
+            base = entries[meant]
+            shown = f"{meant}({slip})"
+            entries[slip] = _Entry(
+                tuple(s._replace(canonical=shown) for s in base.labels),
+                tuple(s._replace(canonical=shown) for s in base.emergencies),
+                base.cues,
+            )
+    return entries
+
+
+def _build_tokenizer(entries: dict[str, _Entry]) -> jieba.Tokenizer:
+    """A jieba tokenizer whose whole dictionary is the lexicon; no cache file is written."""
+    tokenizer = jieba.Tokenizer()
+    lines = "".join(
+        f"{word} {10 if entry.labels or entry.emergencies or entry.cues else 5}\n"
+        for word, entry in entries.items()
+    )
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(lines.encode("utf-8")))
+    tokenizer.initialized = True
+    return tokenizer
+
+
+def _cue_spans(clause: list[_Token]) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for token in clause:
+        for kind in token.entry.cues:
+            spans.setdefault(kind, []).append((token.start, token.end))
+    return spans
+
+
+def _near(spans: dict[str, list[tuple[int, int]]], kind: str, token: _Token) -> bool:
+    """A cue of `kind` in the same clause within `REACH` characters of the token."""
+    return any(
+        start - token.end <= REACH and token.start - end <= REACH
+        for start, end in spans.get(kind, ())
+    )
 
 
 def _group_score(weights: Iterable[float]) -> float:

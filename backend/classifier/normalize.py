@@ -3,9 +3,9 @@
 The classifier matches on a normalised copy of the message; the original text is kept on the
 result untouched. Steps, in order, all linear in the length of the text:
 
-1. control and zero-width characters dropped, tabs and line breaks turned into spaces;
-2. Unicode NFKC: full-width letters, digits and punctuation become half-width (`，` → `,`);
-3. traditional → simplified characters, one character at a time, with OpenCC's
+1. Unicode NFKC: full-width letters, digits and punctuation become half-width (`，` → `,`);
+2. control and zero-width characters dropped, tabs and line breaks turned into spaces, and
+   traditional → simplified characters, one character at a time, with OpenCC's
    `TSCharacters` table (shipped by the `opencc-python-reimplemented` dependency);
 4. lower case (so `ICU` and `icu` match the same word);
 5. emoji and pictographs dropped;
@@ -28,10 +28,17 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
-)
-_SPACES = re.compile(r"[\t\r\n]")
+_CONTROL_CODES = [
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    *range(0x200B, 0x2010),
+    *range(0x2028, 0x202F),
+    *range(0x2060, 0x2070),
+    0xFEFF,
+]
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2190-\u21ff\u2300-\u23ff"
     "\u2460-\u24ff\u25a0-\u27bf\u2b00-\u2bff\ufe00-\ufe0f\u20e3\u3030\u303d\u3297\u3299]+"
@@ -61,12 +68,17 @@ class Normalizer:
     def __init__(self, fillers: Iterable[str] = ()) -> None:
         words = sorted({w for w in fillers if w}, key=len, reverse=True)
         self._fillers = re.compile("|".join(map(re.escape, words))) if words else None
-        self._t2s = traditional_to_simplified_table()
+        # One table drops control characters, turns line breaks into spaces, and converts
+        # traditional characters, so that step costs a single pass in C.
+        table: dict[int, str | None] = dict.fromkeys(_CONTROL_CODES)
+        table.update({ord(ch): " " for ch in "\t\r\n"})
+        table.update(traditional_to_simplified_table())
+        self._table = table
 
     def __call__(self, text: str) -> str:
-        text = _SPACES.sub(" ", _CONTROL.sub("", text))
-        text = unicodedata.normalize("NFKC", text)
-        text = text.translate(self._t2s).lower()
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = text.translate(self._table).lower()
         text = _EMOJI.sub(" ", text)
         if self._fillers is not None:
             text = self._fillers.sub("", text)
