@@ -114,6 +114,19 @@ async def test_a_county_can_count_a_step_in_hours_instead(
     assert (rule.label, rule.source) == ("受理", "本县设置")
 
 
+async def test_a_changed_rule_counts_at_once_in_the_same_transaction(
+    runtime: Runtime, session: AsyncSession
+) -> None:
+    start = at(2026, 3, 2, 9)
+    assert await due(session, "publicity", start) == end_of(date(2026, 3, 9))
+    await calendar_service.set_rule(
+        session, county_code=COUNTY, step="publicity", amount=7, unit="workdays",
+        now=runtime.clock.now(),
+    )  # fmt: skip
+    assert await due(session, "publicity", start) == end_of(date(2026, 3, 11))
+    await session.commit()
+
+
 @pytest.mark.parametrize(
     ("county", "step", "amount", "unit", "code"),
     [
@@ -193,6 +206,7 @@ async def test_cache_sees_own_changes_and_new_transactions(runtime: Runtime) -> 
     async with runtime.sessions() as reader, runtime.sessions() as writer:
         assert await calendar_service.is_workday(reader, day=day) is True
         await reader.commit()  # the reader's session keeps its cache object past the commit
+        assert await calendar_service.is_workday(writer, day=day) is True
         await calendar_service.set_override(
             writer, day=day, is_workday=False, note="地方节日", now=runtime.clock.now()
         )
