@@ -4,10 +4,10 @@ of these), attachments and the per-county case-number counters."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db import Base
@@ -18,6 +18,7 @@ class CaseStatus(enum.StrEnum):
     registered = "registered"
     investigating = "investigating"
     reviewed = "reviewed"
+    publicity = "publicity"  # 公示 (per county, optional)
     approved = "approved"
     in_service = "in_service"
     closed = "closed"
@@ -31,6 +32,7 @@ STATUS_NAMES = {
     CaseStatus.registered: "已受理",
     CaseStatus.investigating: "入户调查中",
     CaseStatus.reviewed: "已审核",
+    CaseStatus.publicity: "公示中",
     CaseStatus.approved: "已审批",
     CaseStatus.in_service: "服务中",
     CaseStatus.closed: "已办结",
@@ -110,7 +112,19 @@ class Case(Base):
     # queue's region filter are prefix tests on it.
     region_path: Mapped[str] = mapped_column(String(200), index=True)
     owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # The deadline of the step the case is waiting for (from the working-day calendar).
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+    due_step: Mapped[str | None] = mapped_column(String(30))
+    registered_at: Mapped[datetime | None]
+    # 先行救助: helped first, review and approval owed afterwards (补办) by backfill_due_at.
+    relief_first: Mapped[bool] = mapped_column(default=False)
+    backfill_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    backfill_reviewed_at: Mapped[datetime | None]
+    backfill_approved_at: Mapped[datetime | None]
+    # 公示: the dates of the public notice, in business days (Asia/Shanghai).
+    publicity_start: Mapped[date | None] = mapped_column(Date)
+    publicity_end: Mapped[date | None] = mapped_column(Date)
+    open_objections: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -126,6 +140,10 @@ class Case(Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def backfill_pending(self) -> bool:
+        return self.relief_first and self.backfill_approved_at is None
 
 
 class CaseItem(Base):
@@ -175,3 +193,14 @@ class CaseCounter(Base):
     county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class CountyPolicy(Base):
+    """Per-county choices of the workflow: 公示 before approval, items approved by townships."""
+
+    __tablename__ = "county_policies"
+
+    county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    publicity_required: Mapped[bool] = mapped_column(default=False)
+    township_approves: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime]

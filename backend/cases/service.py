@@ -7,14 +7,13 @@ every change writes a CaseEvent.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.cases import numbering
+from backend.cases.items import check_items
 from backend.cases.models import (
     OPEN_STATUSES,
     ApplicantKind,
@@ -33,9 +32,9 @@ from backend.regions import service as regions_service
 from backend.regions.models import RegionLevel
 from backend.staff.actor import Actor
 from backend.staff.models import Role
+from backend.workcal import service as workcal
 
 MAX_TEXT_LENGTH = 10_000
-_ITEM = re.compile(r"^(care|living|support|referral)\.[a-z_]{2,30}$")
 _CLERK_ROLES = {Role.township_officer, Role.county_officer}
 _WORKER_ROLES = {Role.village_worker, Role.township_officer}
 
@@ -77,14 +76,6 @@ async def list_open_for_beneficiary(session: AsyncSession, *, person_id: int) ->
     return list(result.scalars())
 
 
-def _clean_items(items: Sequence[str]) -> list[str]:
-    cleaned = sorted({i.strip() for i in items if i.strip()})
-    bad = [i for i in cleaned if not _ITEM.match(i)]
-    if bad:
-        raise InvalidInput(f"未知的服务项目: {'、'.join(bad)}", code="unknown_item")
-    return cleaned
-
-
 def _check_applicant(actor: Actor, request: NewCase, region_path: str) -> None:
     kind = request.applicant_kind
     if kind == ApplicantKind.delegate:
@@ -110,7 +101,7 @@ async def submit(
     text = (request.text or "").strip()
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidInput(f"描述太长了,请不超过{MAX_TEXT_LENGTH}个字", code="text_long")
-    items = _clean_items(request.items)
+    items = check_items(request.items)
     region = await regions_service.get(session, region_id=request.region_id)
     if region is None:
         raise InvalidInput("所选地区不存在,请重新选择乡镇和村", code="region_unknown")
@@ -164,6 +155,7 @@ async def submit(
         updated_at=now,
         items=[CaseItem(item=i) for i in new_items],
     )
+    await _set_first_deadline(session, case)
     session.add(case)
     await session.flush()
     session.add(
@@ -189,6 +181,15 @@ async def submit(
     return SubmitResult(case, True, linked_to, tuple(linked_items))
 
 
+async def _set_first_deadline(session: AsyncSession, case: Case) -> None:
+    """A new case waits for registration; an emergency must be acknowledged within hours."""
+    step = "emergency_ack" if case.emergency else "register"
+    case.due_at = await workcal.deadline(
+        session, county_code=case.county_code, step=step, start=case.created_at
+    )
+    case.due_step = step
+
+
 async def _link_repeat_request(
     session: AsyncSession, *, case: Case, actor: Actor, request: NewCase, now: datetime
 ) -> None:
@@ -208,6 +209,8 @@ async def _link_repeat_request(
     if request.emergency and not case.emergency:
         case.emergency = True
         case.priority = max(case.priority, 1)
+        if case.status == CaseStatus.submitted:
+            await _set_first_deadline(session, case)
         session.add(
             CaseEvent(
                 case_id=case.id,

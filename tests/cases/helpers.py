@@ -29,6 +29,12 @@ PATHS: dict[CaseStatus, list[tuple[str, CaseStatus, str | None]]] = {
         ("township", S.reviewed, None),
         ("county", S.approved, None),
     ],
+    S.publicity: [
+        ("township", S.registered, None),
+        ("township", S.investigating, None),
+        ("township", S.reviewed, None),
+        ("township", S.publicity, None),
+    ],
     S.in_service: [
         ("township", S.registered, None),
         ("township", S.investigating, None),

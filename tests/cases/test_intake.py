@@ -190,6 +190,7 @@ async def test_village_worker_reports_only_in_own_village(runtime: Runtime, worl
     [
         ({"region_id": 999_999}, "region_unknown"),
         ({"items": ("发钱",)}, "unknown_item"),
+        ({"items": ("living.flying",)}, "unknown_item"),  # well-formed, not in the taxonomy
         ({"text": "字" * 10_001}, "text_long"),
         ({"applicant_phone": "12345"}, "phone_length"),
         ({"region_id": -1}, "region_unknown"),

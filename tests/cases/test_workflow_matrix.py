@@ -7,12 +7,14 @@ backend/cases/workflow.py, so a change to that table that breaks policy fails he
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from backend.cases import workflow
 from backend.cases.models import CaseEvent, CaseStatus
+from backend.core.clock import FrozenClock
 from backend.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.core.runtime import Runtime
 from tests.cases.helpers import case_in
@@ -43,6 +45,12 @@ LEGAL: dict[tuple[CaseStatus, CaseStatus], set[str]] = {
     (S.reviewed, S.referred): {T, C},
     (S.reviewed, S.rejected): {C},
     (S.reviewed, S.withdrawn): {T, R},
+    (S.reviewed, S.publicity): {T},
+    (S.publicity, S.approved): {C},  # once the notice period is over
+    (S.publicity, S.investigating): {T, C},
+    (S.publicity, S.referred): {T, C},
+    (S.publicity, S.rejected): {C},
+    (S.publicity, S.withdrawn): {T, R},
     (S.approved, S.in_service): {T, P},
     (S.approved, S.withdrawn): {T, R},
     (S.in_service, S.closed): {T, P},
@@ -77,15 +85,18 @@ ITEMS = [
 
 
 def _note(frm: CaseStatus, to: CaseStatus) -> str | None:
-    return "理由" if to in NEEDS_NOTE or (frm, to) == (S.reviewed, S.investigating) else None
+    back = to == S.investigating and frm in {S.reviewed, S.publicity}
+    return "理由" if to in NEEDS_NOTE or back else None
 
 
 @pytest.mark.parametrize(("frm", "to"), sorted(LEGAL), ids=lambda s: s.value)
 async def test_legal_move_by_every_actor(
-    runtime: Runtime, world: World, frm: CaseStatus, to: CaseStatus
+    runtime: Runtime, world: World, clock: FrozenClock, frm: CaseStatus, to: CaseStatus
 ) -> None:
     for actor_key in ACTORS:
         case = await case_in(runtime, world, frm, items=(ITEMS[ACTORS.index(actor_key)],))
+        if frm == S.publicity:
+            clock.advance(timedelta(days=30))  # the notice period is over
         async with runtime.sessions() as session, session.begin():
             call = workflow.transition(
                 session,
@@ -136,7 +147,8 @@ async def test_illegal_move_is_refused_and_changes_nothing(
         before = len(
             (await session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id))).all()
         )
-        # Even the most privileged actors for the target state are refused.
+        # Even the most privileged actors for the target state are refused. (For a
+        # non-emergency case, 先行救助 from submitted/registered is illegal too.)
         for actor_key in (T, C):
             with pytest.raises(Conflict) as refused:
                 await workflow.transition(
