@@ -3,10 +3,10 @@ and handed in, so tests and `jiuzhu serve` assemble the same app with different 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
 from backend.core.runtime import Runtime
@@ -14,7 +14,10 @@ from backend.web import errors
 from backend.web.api import health
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The app; `routers` lets the composition root mount transport adapters (e.g. the Telegram
+    webhook from `bot/`) without `backend/` importing them."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
@@ -29,6 +32,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

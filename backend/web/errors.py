@@ -26,9 +26,7 @@ def status_for(exc: JiuzhuError) -> int:
 
 async def _jiuzhu_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, JiuzhuError)
-    return JSONResponse(
-        {"error": exc.code, "message": exc.message}, status_code=status_for(exc)
-    )
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status_for(exc))
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
