@@ -54,9 +54,7 @@ def revision(
         def generate(connection: Connection) -> None:
             config = migrations.alembic_config()
             config.attributes["connection"] = connection
-            command.revision(
-                config, message=message, autogenerate=True, rev_id=rev_id, head=head
-            )
+            command.revision(config, message=message, autogenerate=True, rev_id=rev_id, head=head)
 
         async with runtime.engine.begin() as connection:
             await connection.run_sync(generate)

@@ -28,6 +28,7 @@ def serve(
     settings = settings_or_exit()
     configure_logging(settings.log_level)
     runtime = create_runtime(settings)
+
     async def prepare() -> None:
         await ensure_current(runtime.engine, auto_upgrade=settings.is_sqlite)
         await runtime.engine.dispose()  # the server's own event loop opens fresh connections
@@ -38,8 +39,10 @@ def serve(
         typer.secho(exc.message, fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
     app = create_app(runtime)
-    where = "SQLite " + settings.database_url.split("///", 1)[-1] if settings.is_sqlite else (
-        "PostgreSQL"
+    where = (
+        "SQLite " + settings.database_url.split("///", 1)[-1]
+        if settings.is_sqlite
+        else ("PostgreSQL")
     )
     log.info("jiuzhu starting on http://%s:%d (%s)", host, port, where)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
