@@ -263,6 +263,23 @@ def _build_entries(lexicon: Lexicon) -> dict[str, _Entry]:
         for word in every
         if " " not in word
     }
+    silencers = lexicon.emergency_scope["hedge"] | lexicon.emergency_scope["negation"]
+    # A longer word that contains an emergency word (`冲走了` ⊃ `冲走`) carries its danger too:
+    # segmentation keeps the longer word, and an emergency must not vanish inside it.
+    for word, item in list(entries.items()):
+        if word in lexicon.other_senses or len(word) < 3 or any(c in word for c in silencers):
+            continue  # `防走失` prevents the danger it names
+        inherited = {s.target: s for s in item.emergencies}
+        for i in range(len(word)):
+            for j in range(i + 2, len(word) + 1):
+                if (i, j) != (0, len(word)) and word[i:j] in emergencies:
+                    for s in emergencies[word[i:j]]:
+                        if s.weight > inherited.get(s.target, _Sense("", 0.0, "")).weight:
+                            inherited[s.target] = s._replace(canonical=word)
+        if len(inherited) > len(item.emergencies) or any(
+            s not in item.emergencies for s in inherited.values()
+        ):
+            entries[word] = item._replace(emergencies=tuple(inherited.values()))
     for slip, meant in lexicon.typos.items():
         if slip not in entries and meant in entries:  # a slip never shadows a real word
             base = entries[meant]
