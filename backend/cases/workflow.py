@@ -22,6 +22,7 @@ from backend.cases.models import FINAL_STATUSES, STATUS_NAMES, Case, CaseEvent, 
 from backend.cases.models import CaseStatus as S
 from backend.core.clock import Clock, business_date
 from backend.core.errors import Conflict, Forbidden, InvalidInput
+from backend.people import consent as consent_service
 from backend.staff.actor import Actor
 from backend.staff.models import ROLE_NAMES, Role
 from backend.workcal import service as workcal
@@ -177,6 +178,11 @@ async def transition(
     now = clock.now()
     move = check(actor, case, to, note, policy=policy, now=now)
     previous = S(case.status)
+    if previous == S.registered and to == S.investigating:
+        # 一证一书: no home investigation before the economic-check authorisations are signed.
+        await consent_service.require_for_investigation(
+            session, person_id=case.beneficiary_id, today=business_date(now)
+        )
     case.status = to
     case.updated_at = now
     if to in FINAL_STATUSES:

@@ -6,7 +6,9 @@ from backend.cases import service as cases_service
 from backend.cases import workflow
 from backend.cases.models import ApplicantKind, Case, CaseStatus, Channel
 from backend.cases.schemas import NewCase, SubmitResult
+from backend.core.clock import business_date
 from backend.core.runtime import Runtime
+from backend.people import consent as consent_service
 from backend.people.models import Person
 from backend.regions.models import Region
 from tests.world import World
@@ -80,9 +82,24 @@ async def submit(
         )
 
 
+async def sign_consent(runtime: Runtime, world: World, *, person_id: int) -> None:
+    """The beneficiary's signed 核对授权书 (一证一书), so the home investigation may start."""
+    async with runtime.sessions() as session, session.begin():
+        await consent_service.record_signed(
+            session,
+            clock=runtime.clock,
+            actor=world.actors["township"],
+            person_id=person_id,
+            signed_on=business_date(runtime.clock.now()),
+            scan_storage_key="scans/test-consent.pdf",
+        )
+
+
 async def case_in(runtime: Runtime, world: World, status: CaseStatus, **kwargs: object) -> Case:
     result = await submit(runtime, world, **kwargs)  # type: ignore[arg-type]
     case = result.case
+    if any(target == S.investigating for _, target, _ in PATHS[status]):
+        await sign_consent(runtime, world, person_id=case.beneficiary_id)
     for actor_key, target, note in PATHS[status]:
         async with runtime.sessions() as session, session.begin():
             case = await workflow.transition(

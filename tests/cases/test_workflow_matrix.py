@@ -17,7 +17,7 @@ from backend.cases.models import CaseEvent, CaseStatus
 from backend.core.clock import FrozenClock
 from backend.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.core.runtime import Runtime
-from tests.cases.helpers import case_in
+from tests.cases.helpers import case_in, sign_consent
 from tests.world import World
 
 S = CaseStatus
@@ -97,6 +97,8 @@ async def test_legal_move_by_every_actor(
         case = await case_in(runtime, world, frm, items=(ITEMS[ACTORS.index(actor_key)],))
         if frm == S.publicity:
             clock.advance(timedelta(days=30))  # the notice period is over
+        if to == S.investigating:
+            await sign_consent(runtime, world, person_id=case.beneficiary_id)
         async with runtime.sessions() as session, session.begin():
             call = workflow.transition(
                 session,

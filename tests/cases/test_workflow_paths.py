@@ -15,7 +15,7 @@ from backend.core.errors import Conflict, Forbidden
 from backend.core.runtime import Runtime
 from backend.people import service as people_service
 from backend.people.service import PersonInput
-from tests.cases.helpers import case_in, submit
+from tests.cases.helpers import case_in, sign_consent, submit
 from tests.conftest import SHANGHAI
 from tests.world import World
 
@@ -207,3 +207,16 @@ async def test_township_approves_what_the_county_delegates(
     with pytest.raises(Exception) as refused:
         await move(runtime, world, other, "sibling_township", S.approved)
     assert refused.type.__name__ == "NotFound"
+
+
+async def test_missing_consent_blocks_the_home_investigation(
+    runtime: Runtime, world: World
+) -> None:
+    case = await case_in(runtime, world, S.registered)
+    with pytest.raises(Conflict) as blocked:
+        await move(runtime, world, case, "township", S.investigating)
+    assert blocked.value.code == "consent_missing"
+    assert "授权书" in blocked.value.message and "李大爷" in blocked.value.message
+    await sign_consent(runtime, world, person_id=case.beneficiary_id)
+    moved = await move(runtime, world, case, "township", S.investigating)
+    assert moved.status == S.investigating
