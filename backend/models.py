@@ -2,8 +2,10 @@
 
 from backend.audit import models as audit_models
 from backend.cases import models as cases_models
+from backend.conversations import models as conversations_models
 from backend.core.db import Base
 from backend.identities import models as identities_models
+from backend.outbox import models as outbox_models
 from backend.people import models as people_models
 from backend.regions import models as regions_models
 from backend.staff import models as staff_models
@@ -13,7 +15,9 @@ __all__ = [
     "Base",
     "audit_models",
     "cases_models",
+    "conversations_models",
     "identities_models",
+    "outbox_models",
     "people_models",
     "regions_models",
     "staff_models",

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.cases import notify
 from backend.cases import policy as policy_service
 from backend.cases import service as cases_service
 from backend.cases.models import FINAL_STATUSES, STATUS_NAMES, Case, CaseEvent, CountyPolicy
@@ -209,6 +210,7 @@ async def transition(
         )
     )
     await session.flush()
+    await notify.status_changed(session, clock=clock, case=case, previous=previous, to=to)
     return case
 
 

@@ -1,0 +1,1 @@
+"""Conversation state of the chat dialogs (any channel), and the record of processed updates."""
