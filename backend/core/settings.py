@@ -134,6 +134,10 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def attachments_dir(self) -> Path:
+        return self.var_dir / "attachments"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
