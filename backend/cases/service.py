@@ -64,7 +64,15 @@ def may_see(actor: Actor, case: Case) -> bool:
             case.applicant_person_id,
             case.beneficiary_id,
         )
-    return actor.sees(case.region_path)
+    # A provider sees a case only while it is assigned to it (backend.cases.assignment adds the
+    # `assignment` relationship, loaded with the case); any other role sees its region subtree.
+    assignment = getattr(case, "assignment", None)
+    assignee = assignment.assignee_staff_id if assignment is not None else None
+    return any(
+        case.region_path.startswith(grant.region_path)
+        and (grant.role != Role.provider or assignee == actor.staff_id)
+        for grant in actor.grants
+    )
 
 
 async def list_open_for_beneficiary(session: AsyncSession, *, person_id: int) -> list[Case]:

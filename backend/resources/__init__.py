@@ -1,0 +1,1 @@
+"""Resource directory for referrals: departments, providers, charities and volunteer teams."""
