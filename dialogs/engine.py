@@ -1,0 +1,157 @@
+"""The dialog engine: one input in, the new state stored, replies out — in the caller's
+transaction.
+
+Order of rules: commands (/start, /cancel, /status, /help) work everywhere; a choice the current
+step did not offer (an old message, a forged value) is answered politely and changes nothing;
+every free text is checked for an emergency before anything else; then the current flow takes
+the input. The state is saved with a version check (`Conflict` when another replica saved first:
+the edge rolls back and retries).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.classifier.classifier import Classifier
+from backend.conversations import service as conversations
+from backend.core.clock import Clock
+from backend.core.crypto import PersonalDataCipher
+from dialogs.context import Context, Turn, hotline_text
+from dialogs.flows import emergency, intake, menu, status
+from dialogs.types import Inbound, Reply
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4096
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What every update needs besides its session; built once by the composition root."""
+
+    clock: Clock
+    cipher: PersonalDataCipher
+    classifier: Classifier
+    hotlines: str = ""
+
+    @classmethod
+    def create(
+        cls, *, clock: Clock, cipher: PersonalDataCipher, classifier: Classifier, hotlines: str
+    ) -> Engine:
+        return cls(clock, cipher, classifier, hotline_text(hotlines))
+
+    async def handle(
+        self,
+        session: AsyncSession,
+        *,
+        channel: str,
+        external_id: str,
+        inbound: Inbound,
+        display_name: str = "",
+    ) -> list[Reply]:
+        ctx = Context(
+            session=session,
+            clock=self.clock,
+            cipher=self.cipher,
+            classifier=self.classifier,
+            channel=channel,
+            external_id=external_id,
+            hotlines=self.hotlines,
+            display_name=display_name,
+        )
+        snap = await conversations.load(session, channel=channel, external_id=external_id)
+        before = (snap.flow, snap.step, copy.deepcopy(snap.state))
+        turn = Turn(snap)
+        await _dispatch(ctx, turn, inbound)
+        if snap.version == 0 or before != (snap.flow, snap.step, snap.state):
+            await conversations.save(session, clock=self.clock, snapshot=snap)
+        return turn.replies
+
+
+async def _dispatch(ctx: Context, turn: Turn, inbound: Inbound) -> None:
+    if inbound.kind == "command":
+        await _command(ctx, turn, inbound)
+    elif inbound.kind == "choice":
+        await _choice(ctx, turn, inbound.value)
+    elif inbound.kind in ("text", "photo") and len(inbound.text) > MAX_TEXT:
+        turn.say("text_long", limit=MAX_TEXT)
+    elif inbound.kind in ("text", "photo") and inbound.text.strip() and _urgent(ctx, inbound):
+        if turn.snap.flow == intake.FLOW and turn.snap.step == "need":
+            turn.data["text"] = inbound.text.strip()
+        emergency.alert(ctx, turn, inbound.text.strip())
+    elif turn.snap.flow == intake.FLOW:
+        await intake.on_input(ctx, turn, inbound)
+    else:
+        await _outside_flow(ctx, turn, inbound)
+
+
+def _urgent(ctx: Context, inbound: Inbound) -> bool:
+    return ctx.classifier.classify(inbound.text).emergency
+
+
+async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:
+    name = inbound.command
+    if name == "start":
+        if inbound.text.strip():
+            await menu.bind(ctx, turn, inbound.text.strip())
+        if turn.snap.flow == intake.FLOW:
+            turn.say("resumed")
+            await intake.prompt(ctx, turn)
+        else:
+            menu.show(turn)
+    elif name == "cancel":
+        turn.reset(**{k: v for k, v in turn.data.items() if k == "last_case"})
+        turn.say("cancelled")
+        menu.show(turn)
+    elif name == "status":
+        await status.show(ctx, turn)
+    elif name == "help":
+        turn.say("help")
+    else:
+        turn.say("unknown_command")
+
+
+async def _choice(ctx: Context, turn: Turn, value: str) -> None:
+    if value not in turn.offered:
+        if value == "submit" and turn.data.get("last_case"):
+            turn.say("already_submitted", number=turn.data["last_case"])
+        else:
+            turn.say("stale_choice")
+        return
+    if value == "cancel":
+        await _command(ctx, turn, Inbound("command", command="cancel"))
+    elif value == "back":
+        if turn.back():
+            await intake.prompt(ctx, turn)
+        else:
+            await _command(ctx, turn, Inbound("command", command="cancel"))
+    elif value == "em:report":
+        await emergency.report(ctx, turn)
+    elif value == "em:continue":
+        await emergency.carry_on(ctx, turn)
+    elif value in ("m:self", "m:delegate"):
+        intake.start(turn, mode=value[2:])
+        await intake.prompt(ctx, turn)
+    elif value == "m:status":
+        await status.show(ctx, turn)
+    elif value == "m:emergency":
+        emergency.alert(ctx, turn, None)
+    elif value == "m:help":
+        turn.say("help")
+    elif turn.snap.flow == intake.FLOW:
+        await intake.on_input(ctx, turn, Inbound("choice", value=value))
+
+
+async def _outside_flow(ctx: Context, turn: Turn, inbound: Inbound) -> None:
+    """Outside an application a text or photo starts one: people just write what they need."""
+    if inbound.kind in ("text", "photo"):
+        intake.start(turn, mode="self")
+        await intake.on_input(ctx, turn, inbound)
+    elif inbound.kind == "voice":
+        turn.say("voice_outside", hotlines=ctx.hotlines or "12349")
+    else:
+        turn.say("only_text")
+        menu.show(turn)

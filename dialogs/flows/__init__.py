@@ -1,0 +1,1 @@
+"""The flows: menu, intake (with the emergency path) and status."""

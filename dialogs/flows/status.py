@@ -1,0 +1,72 @@
+"""/status: the user's cases with their status in plain words and the last step."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_, select
+
+from backend.cases import items as case_items
+from backend.cases.models import STATUS_NAMES, Case, CaseEvent, CaseStatus
+from backend.cases.notify import chat_ref
+from backend.core.clock import business_date
+from backend.workcal import texts as workcal_texts
+from dialogs.context import Context, Turn
+
+MAX_CASES = 10
+_EVENT_WORDS = {"submitted": "提交申请", "repeat_request": "补充情况", "escalated": "标为紧急"}
+_DUE_WORDS = {
+    "register": "受理期限",
+    "emergency_ack": "紧急响应期限",
+    "investigate": "入户调查期限",
+    "review": "审核期限",
+    "approve": "审批期限",
+    "publicity": "公示截止",
+    "backfill": "补办期限",
+}
+
+
+async def show(ctx: Context, turn: Turn) -> None:
+    identity = await ctx.identity()
+    conditions: list[ColumnElement[bool]] = [Case.external_ref == chat_ref(identity.id)]
+    if identity.person_id is not None:
+        conditions += [
+            Case.applicant_person_id == identity.person_id,
+            Case.beneficiary_id == identity.person_id,
+        ]
+    cases = list(
+        (
+            await ctx.session.execute(
+                select(Case).where(or_(*conditions)).order_by(Case.id.desc()).limit(MAX_CASES)
+            )
+        ).scalars()
+    )
+    if not cases:
+        turn.say("status_none")
+        return
+    turn.say("status_header", count=len(cases))
+    now = ctx.clock.now()
+    for case in cases:
+        event = (
+            await ctx.session.execute(
+                select(CaseEvent)
+                .where(CaseEvent.case_id == case.id)
+                .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        last = "—"
+        if event is not None:
+            what = str(event.data.get("verb") or _EVENT_WORDS.get(event.kind, event.kind))
+            day = business_date(event.at)
+            last = f"{day.month}月{day.day}日 {what}"
+        due = ""
+        if case.due_at is not None and case.due_step:
+            due = f"\n{_DUE_WORDS.get(case.due_step, '期限')}:" + workcal_texts.describe(
+                case.due_at, now
+            )
+        turn.say(
+            "status_case",
+            number=case.number,
+            items=case_items.describe(case.item_ids) or "—",
+            status=STATUS_NAMES[CaseStatus(case.status)] + due,
+            last=last,
+        )
