@@ -94,3 +94,50 @@ async def actor_for(session: AsyncSession, *, staff_id: int) -> Actor:
         if active and role is not None
     )
     return Actor(kind="staff", label=name, staff_id=staff_id, grants=grants)
+
+
+async def list_staff(session: AsyncSession) -> list[StaffMember]:
+    result = await session.execute(select(StaffMember).order_by(StaffMember.username))
+    return list(result.scalars())
+
+
+async def get_by_username_or_raise(session: AsyncSession, *, username: str) -> StaffMember:
+    member = await get_by_username(session, username=username.strip())
+    if member is None:
+        raise NotFound(f"没有用户 {username}", code="staff_not_found")
+    return member
+
+
+async def set_password(session: AsyncSession, *, member: StaffMember, password: str) -> None:
+    """A new password; the caller ends the account's open sessions (`auth.revoke_all`)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位", code="password_short")
+    member.password_hash = hash_password(password)
+    await session.flush()
+
+
+async def set_active(session: AsyncSession, *, member: StaffMember, active: bool) -> None:
+    member.active = active
+    await session.flush()
+
+
+async def grant(session: AsyncSession, *, member: StaffMember, role: Role, region: Region) -> None:
+    """Add a role on a region; it applies from the account's next request."""
+    if region.level not in ROLE_LEVELS[role]:
+        raise InvalidInput(
+            f"角色 {role.value} 不能设在 {region.name}({region.level.value})这一级",
+            code="role_level",
+        )
+    if any(r.role == role and r.region_id == region.id for r in member.roles):
+        raise Conflict("该用户已有这个角色", code="role_exists")
+    member.roles.append(StaffRole(role=role, region_id=region.id))
+    await session.flush()
+
+
+async def revoke(session: AsyncSession, *, member: StaffMember, role: Role, region: Region) -> None:
+    """Remove a role on a region; it stops applying from the account's next request."""
+    kept = [r for r in member.roles if not (r.role == role and r.region_id == region.id)]
+    if len(kept) == len(member.roles):
+        raise NotFound("该用户没有这个角色", code="role_missing")
+    member.roles[:] = kept
+    await session.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jiuzhu.cli import calendar, db, demo, nlp, region, roster, serve
+from jiuzhu.cli import calendar, db, demo, nlp, region, roster, serve, user
 
 app = typer.Typer(
     name="jiuzhu",
@@ -23,6 +23,7 @@ app.add_typer(region.app, name="region", help="Region (division code) lists.")
 app.add_typer(nlp.app, name="nlp", help="The intake classifier.")
 app.add_typer(roster.app, name="roster", help="Import rosters (低保, 特困, 残疾人 … lists).")
 app.add_typer(calendar.app, name="calendar", help="Working days, holidays and deadline rules.")
+app.add_typer(user.app, name="user", help="Staff accounts, passwords and roles.")
 
 
 def main() -> None:

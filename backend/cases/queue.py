@@ -1,0 +1,268 @@
+"""The township work queue and what each staff member may see of cases and people.
+
+Order: emergencies first, then the nearest deadline (none last), then priority, then age (oldest
+first), then id. Scope: every grant of the actor adds its region subtree — a county grant by the
+county code, a township grant by `township_id` (so the queue is one scan of
+`ix_cases_township_queue`), anything finer by a `region_path` prefix; a provider grant only adds
+cases assigned to that provider. One query for the page (plus one for its items); limit/offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.cases import items as items_service
+from backend.cases.assignment import CaseAssignment
+from backend.cases.models import CHANNEL_NAMES, OPEN_STATUSES, STATUS_NAMES, Case, CaseItem
+from backend.cases.models import CaseStatus as S
+from backend.core.clock import as_utc
+from backend.core.errors import NotFound
+from backend.people.models import Person
+from backend.regions.models import Region
+from backend.staff.actor import Actor
+from backend.staff.models import Role, StaffMember
+from backend.workcal import texts as deadline_texts
+
+MAX_PAGE = 100
+# Who may see a full ID number (always with a reason, always audited); others see it masked.
+FULL_ID_ROLES = frozenset({Role.township_officer, Role.county_officer})
+
+_Owner = aliased(StaffMember, name="owner")
+_Assignee = aliased(StaffMember, name="assignee")
+_Village = aliased(Region, name="village")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    statuses: tuple[S, ...] = ()  # empty: every open status
+    item: str | None = None
+    village_id: int | None = None
+    township_id: int | None = None
+    emergency: bool | None = None
+    assignee_staff_id: int | None = None
+    unassigned: bool = False
+    overdue: bool = False
+    beneficiary_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    id: int
+    number: str
+    status: S
+    emergency: bool
+    priority: int
+    beneficiary_id: int
+    beneficiary_name: str
+    village_name: str | None
+    channel: str
+    created_at: datetime
+    due_at: datetime | None
+    due_step: str | None
+    owner_name: str | None
+    assignee_name: str | None
+    due_text: str = ""
+    overdue: bool = False
+    items: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    @property
+    def item_names(self) -> str:
+        return items_service.describe(self.items)
+
+
+def _grant_clause(actor: Actor) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    for grant in actor.grants:
+        segments = grant.region_path.strip("/").split("/")
+        if len(segments) == 1:
+            region: ColumnElement[bool] = Case.county_code == segments[0]
+        elif len(segments) == 2:
+            region = Case.township_id == grant.region_id
+        else:
+            region = Case.region_path.startswith(grant.region_path, autoescape=True)
+        if grant.role == Role.provider:
+            region = and_(region, CaseAssignment.assignee_staff_id == actor.staff_id)
+        parts.append(region)
+    return or_(*parts) if parts else false()
+
+
+def scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause: the cases `actor` may see (the query must outer-join CaseAssignment)."""
+    if actor.kind != "staff":
+        return false()
+    return _grant_clause(actor)
+
+
+def _base() -> Any:
+    return (
+        select(Case, Person.name, _Village.name, _Owner.name, _Assignee.name)
+        .join(Person, Person.id == Case.beneficiary_id)
+        .outerjoin(_Village, _Village.id == Case.village_id)
+        .outerjoin(_Owner, _Owner.id == Case.owner_staff_id)
+        .outerjoin(CaseAssignment, CaseAssignment.case_id == Case.id)
+        .outerjoin(_Assignee, _Assignee.id == CaseAssignment.assignee_staff_id)
+    )
+
+
+def _filters(filters: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Case.status.in_(filters.statuses or sorted(OPEN_STATUSES))]
+    if filters.item:
+        where.append(Case.id.in_(select(CaseItem.case_id).where(CaseItem.item == filters.item)))
+    if filters.village_id is not None:
+        where.append(Case.village_id == filters.village_id)
+    if filters.township_id is not None:
+        where.append(Case.township_id == filters.township_id)
+    if filters.emergency is not None:
+        where.append(Case.emergency.is_(filters.emergency))
+    if filters.assignee_staff_id is not None:
+        where.append(CaseAssignment.assignee_staff_id == filters.assignee_staff_id)
+    if filters.unassigned:
+        where.append(CaseAssignment.case_id.is_(None))
+    if filters.overdue:
+        where.append(Case.due_at < now)
+    if filters.beneficiary_ids:
+        where.append(Case.beneficiary_id.in_(filters.beneficiary_ids))
+    return where
+
+
+async def list_queue(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    filters: QueueFilter | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[QueueRow]:
+    """One page of the cases the actor may see, in queue order."""
+    filters = filters or QueueFilter()
+    query = (
+        _base()
+        .where(scope_clause(actor), *_filters(filters, now))
+        .order_by(
+            Case.emergency.desc(),
+            Case.due_at.asc().nulls_last(),
+            Case.priority.desc(),
+            Case.created_at,
+            Case.id,
+        )
+        .limit(max(1, min(limit, MAX_PAGE)))
+        .offset(max(0, offset))
+    )
+    return await _rows(session, query, now)
+
+
+async def list_overdue(
+    session: AsyncSession, *, actor: Actor, now: datetime, limit: int = 200
+) -> list[QueueRow]:
+    """督办: open cases past their current deadline, the longest overdue first, owner named."""
+    query = (
+        _base()
+        .where(scope_clause(actor), Case.status.in_(sorted(OPEN_STATUSES)), Case.due_at < now)
+        .order_by(Case.due_at, Case.id)
+        .limit(max(1, min(limit, 1000)))
+    )
+    return await _rows(session, query, now)
+
+
+async def _rows(
+    session: AsyncSession,
+    query: Any,
+    now: datetime,
+) -> list[QueueRow]:
+    found: list[tuple[Case, str, str | None, str | None, str | None]] = [
+        tuple(row) for row in (await session.execute(query)).all()
+    ]
+    ids = [row[0].id for row in found]
+    items: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        rows = await session.execute(
+            select(CaseItem.case_id, CaseItem.item)
+            .where(CaseItem.case_id.in_(ids))
+            .order_by(CaseItem.item)
+        )
+        for case_id, item in rows.tuples():
+            items[case_id].append(item)
+    return [
+        _row(case, name, village, owner, assignee, now=now, items=items[case.id])
+        for case, name, village, owner, assignee in found
+    ]
+
+
+def _row(
+    case: Case,
+    beneficiary: str,
+    village: str | None,
+    owner: str | None,
+    assignee: str | None,
+    *,
+    now: datetime,
+    items: Sequence[str],
+) -> QueueRow:
+    due = as_utc(case.due_at) if case.due_at else None
+    return QueueRow(
+        id=case.id,
+        number=case.number,
+        status=S(case.status),
+        emergency=case.emergency,
+        priority=case.priority,
+        beneficiary_id=case.beneficiary_id,
+        beneficiary_name=beneficiary,
+        village_name=village,
+        channel=CHANNEL_NAMES.get(case.channel, str(case.channel)),
+        created_at=as_utc(case.created_at),
+        due_at=due,
+        due_step=case.due_step,
+        owner_name=owner,
+        assignee_name=assignee,
+        due_text=deadline_texts.describe(due, now) if due else "",
+        overdue=due is not None and due < now and case.status in OPEN_STATUSES,
+        items=tuple(items),
+    )
+
+
+async def person_for_actor(session: AsyncSession, *, actor: Actor, person_id: int) -> Person:
+    """The person if the actor may see them: a grant over their region (a provider: only a
+    person with a case assigned to it); otherwise NotFound, as for a missing id."""
+    found = (
+        await session.execute(
+            select(Person, Region.path)
+            .join(Region, Region.id == Person.region_id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    if found is None or actor.kind != "staff":
+        raise NotFound("找不到这个人", code="person_not_found")
+    person, path = found
+    for grant in actor.grants:
+        if not path.startswith(grant.region_path):
+            continue
+        if grant.role != Role.provider:
+            return person
+        assigned = await session.scalar(
+            select(CaseAssignment.case_id)
+            .join(Case, Case.id == CaseAssignment.case_id)
+            .where(
+                Case.beneficiary_id == person.id,
+                CaseAssignment.assignee_staff_id == actor.staff_id,
+            )
+            .limit(1)
+        )
+        if assigned is not None:
+            return person
+    raise NotFound("找不到这个人", code="person_not_found")
+
+
+def may_see_full_id(actor: Actor, region_path: str) -> bool:
+    return actor.can_act_on(FULL_ID_ROLES, region_path)
