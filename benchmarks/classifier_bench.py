@@ -68,9 +68,9 @@ def messages(count: int, seed: int = 7) -> list[str]:
     out: list[str] = []
     while len(out) < count:
         parts = [rng.choice(WHO), rng.choice(STATE), rng.choice(NEED)]
-        if rng.random() < 0.6:
+        if rng.random() < 0.8:
             parts.insert(2, rng.choice(STATE))
-        if rng.random() < 0.5:
+        if rng.random() < 0.8:
             parts.append(rng.choice(NEED))
         if rng.random() < 0.05:
             parts[2] = rng.choice(URGENT)

@@ -92,15 +92,10 @@ class Classifier:
             for g in lexicon.groups.values()
             for p, w in g.patterns.items()
         ]
-        # One pass for all patterns: a lookahead per position lets matches overlap.
-        self._pattern_entries = {f"_p{i}": entry for i, (_, entry) in enumerate(patterns)}
-        self._patterns = (
-            re.compile(
-                "(?=" + "|".join(f"(?P<_p{i}>{p})" for i, (p, _) in enumerate(patterns)) + ")"
-            )
-            if patterns
-            else None
-        )
+        # Separate patterns rather than one alternation: each keeps sre's first-character skip.
+        # Most messages match no pattern: each is tried only when a character it cannot match
+        # without is in the text (a cheap `in` test instead of a regex scan).
+        self._patterns = [(re.compile(p), _required_chars(p), entry) for p, entry in patterns]
 
     def tokens(self, text: str) -> list[tuple[int, str]]:
         """Dictionary words of `text` with their offsets, as jieba would cut them (no HMM).
@@ -219,20 +214,19 @@ class Classifier:
                     _Token(offset + pos, offset + end, chunk[end : end + 1], entries[word])
                 )
             clauses.append(current)
-        if clauses and self._patterns is not None:
-            for m in self._patterns.finditer(norm):
-                for name, matched in m.groupdict().items():
-                    entry = self._pattern_entries.get(name)
-                    if matched is None or entry is None:
-                        continue
+        if clauses:
+            for pattern, required, entry in self._patterns:
+                if required and not all(ch in norm for ch in required):
+                    continue
+                for m in pattern.finditer(norm):
                     at = max(bisect.bisect_right(starts, m.start()) - 1, 0)
-                    sense = (entry.labels or entry.emergencies)[0]._replace(canonical=matched)
+                    sense = (entry.labels or entry.emergencies)[0]._replace(canonical=m.group())
                     hit = (
                         _Entry((sense,), (), entry.cues)
                         if entry.labels
                         else _Entry((), (sense,), entry.cues)
                     )
-                    clauses[at].append(_Token(m.start(), m.start() + len(matched), "", hit))
+                    clauses[at].append(_Token(m.start(), m.end(), "", hit))
         return clauses
 
 
@@ -302,6 +296,28 @@ def _build_tokenizer(entries: dict[str, _Entry]) -> jieba.Tokenizer:
     tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(lines.encode("utf-8")))
     tokenizer.initialized = True
     return tokenizer
+
+
+def _required_chars(pattern: str) -> str:
+    """Chinese characters a match must contain: those at the top level of the pattern, outside
+    groups and classes and not made optional by a quantifier (`(拿|取)[…]{0,3}药` → `药`)."""
+    out, depth, i = [], 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = pattern.find("]", i + 1) + 1 or len(pattern)
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        after = pattern[i + 1 : i + 3]
+        optional = after[:1] in ("?", "*") or after == "{0"
+        if depth == 0 and "\u4e00" <= ch <= "\u9fff" and not optional:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _cue_spans(clause: list[_Token]) -> dict[str, list[tuple[int, int]]]:
