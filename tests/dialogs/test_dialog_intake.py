@@ -1,0 +1,168 @@
+"""The intake flow with no transport: self and delegated applications, back, cancel, resume."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from backend.cases.models import ApplicantKind, Case, CaseStatus
+from backend.conversations.models import Conversation
+from backend.core.runtime import Runtime
+from tests.dialogs.conftest import Chat, keys, shown
+from tests.world import VALID_IDS, World
+
+ID = VALID_IDS[1]
+
+
+async def _cases(runtime: Runtime) -> list[Case]:
+    async with runtime.sessions() as session:
+        return list((await session.execute(select(Case).order_by(Case.id))).scalars())
+
+
+async def _to_phone_step(chat: Chat, world: World) -> None:
+    await chat.tap_label("牟定县")
+    await chat.tap_label("共和镇")
+    await chat.tap_label("北屯村")
+
+
+async def test_self_application_end_to_end(chat: Chat, world: World, runtime: Runtime) -> None:
+    assert keys(await chat.command("start")) == ["menu"]
+    assert keys(await chat.tap("m:self")) == ["ask_need"]
+    replies = await chat.text("家里老人做不了饭,想要有人送饭")
+    assert keys(replies) == ["understood"] and "助餐" in shown(replies)
+    assert keys(await chat.tap("ok")) == ["ask_name"]
+    assert keys(await chat.text("王秀英")) == ["ask_county"]
+    await _to_phone_step(chat, world)
+    assert chat.log[-1].key == "ask_phone" and chat.log[-1].ask_contact
+    assert keys(await chat.text("12345")) == ["invalid"]
+    assert keys(await chat.text("139 1234 5678")) == ["ask_id"]
+    replies = await chat.text(ID)
+    assert keys(replies) == ["id_noted", "summary"]
+    assert ID not in shown(replies) and "5323**********0029" in shown(replies)
+    assert "139****5678" in shown(replies)
+    replies = await chat.tap("submit")
+    assert keys(replies) == ["submitted", "menu"]
+    cases = await _cases(runtime)
+    assert len(cases) == 1
+    case = cases[0]
+    assert case.status == CaseStatus.submitted and case.item_ids == ["living.meal"]
+    assert case.township_id == world.township.id and case.village_id == world.village.id
+    assert case.applicant_kind == ApplicantKind.self
+    text = shown(replies)
+    assert case.number in text and "共和镇" in text and "明天下班前" in text
+    # nothing personal in clear in the conversation state
+    async with runtime.sessions() as session:
+        state = str((await session.execute(select(Conversation.state))).scalar_one())
+    assert ID not in state and "13912345678" not in state
+
+
+async def test_double_tap_on_submit_files_one_case(chat: Chat, world: World, runtime: Runtime):
+    await chat.command("start")
+    await chat.tap("m:self")
+    await chat.text("想要有人送饭")
+    await chat.tap("ok")
+    await chat.text("王秀英")
+    await _to_phone_step(chat, world)
+    await chat.text("13912345678")
+    await chat.tap("skip")
+    await chat.tap("submit")
+    replies = await chat.tap("submit")
+    assert keys(replies) == ["already_submitted"]
+    assert len(await _cases(runtime)) == 1
+
+
+async def test_delegate_application_records_consent(chat: Chat, world: World, runtime: Runtime):
+    await chat.command("start")
+    assert keys(await chat.tap("m:delegate")) == ["ask_need_delegate"]
+    await chat.text("我爸一个人住,需要有人帮忙打扫卫生和洗澡")
+    assert keys(await chat.tap("ok")) == ["ask_relation"]
+    assert keys(await chat.tap("rel:子女")) == ["ask_ben_name"]
+    assert keys(await chat.text("李大爷")) == ["ask_ben_phone"]
+    assert keys(await chat.text("13812345678")) == ["ask_consent"]
+    assert keys(await chat.tap("consent:no")) == ["consent_needed", "ask_consent"]
+    assert keys(await chat.tap("consent:yes")) == ["ask_county"]
+    await _to_phone_step(chat, world)
+    await chat.text("13700001111")
+    replies = await chat.tap("skip")
+    assert "李大爷(您是对方的子女,已征得同意)" in shown(replies)
+    await chat.tap("submit")
+    (case,) = await _cases(runtime)
+    assert case.applicant_kind == ApplicantKind.delegate
+    assert case.delegate_relation == "子女" and case.consent_method == "chat_confirmed"
+    assert case.beneficiary_id == world.resident.id  # matched by name and phone in the township
+    assert sorted(case.item_ids) == ["living.bath", "living.cleaning"]
+
+
+async def test_pick_items_by_category_when_not_understood(chat: Chat, world: World) -> None:
+    await chat.command("start")
+    await chat.tap("m:self")
+    assert keys(await chat.text("你好")) == ["not_understood", "pick_category"]
+    assert keys(await chat.tap("done")) == ["stale_choice"]  # nothing picked: no 选好了 yet
+    await chat.tap("cat:living")
+    await chat.tap("it:living.meal")
+    await chat.tap("it:living.bath")
+    await chat.tap("it:living.bath")  # a second tap takes it back
+    await chat.tap("done")
+    replies = await chat.tap("done")
+    assert keys(replies) == ["ask_name"]
+    assert "助餐" in shown(chat.log[-3:])
+
+
+async def test_back_goes_one_step_and_cancel_forgets(chat: Chat, world: World, runtime: Runtime):
+    await chat.command("start")
+    await chat.tap("m:self")
+    await chat.text("想要有人送饭")
+    await chat.tap("ok")
+    await chat.text("王秀英")
+    assert keys(await chat.tap("back")) == ["ask_name"]
+    assert keys(await chat.tap("back")) == ["understood"]
+    assert keys(await chat.command("cancel")) == ["cancelled", "menu"]
+    assert keys(await chat.tap("ok")) == ["stale_choice"]
+    assert await _cases(runtime) == []
+
+
+async def test_stale_and_forged_buttons_change_nothing(chat: Chat, world: World, runtime: Runtime):
+    await chat.command("start")
+    await chat.tap("m:self")
+    await chat.text("想要有人送饭")
+    await chat.tap("ok")
+    await chat.text("王秀英")
+    async with runtime.sessions() as session:
+        before = (await session.execute(select(Conversation.version))).scalar_one()
+    for forged in ("rg:999999", f"rg:{world.other_township.id}", "m:nonsense", "ok", "x" * 60):
+        assert keys(await chat.tap(forged)) == ["stale_choice"]
+    async with runtime.sessions() as session:
+        after = (await session.execute(select(Conversation.version))).scalar_one()
+    assert after == before
+
+
+async def test_resume_after_hours(chat: Chat, world: World, runtime: Runtime, engine) -> None:
+    from datetime import timedelta
+
+    await chat.command("start")
+    await chat.tap("m:self")
+    await chat.text("想要有人送饭")
+    runtime.clock.advance(timedelta(hours=30))  # type: ignore[attr-defined]
+    again = Chat(runtime, engine, user=chat.user)  # a new process: nothing in memory
+    replies = await again.command("start")
+    assert keys(replies) == ["resumed", "understood"]
+    assert keys(await again.tap("ok")) == ["ask_name"]
+
+
+async def test_long_text_and_odd_inputs_are_answered(chat: Chat, world: World) -> None:
+    from dialogs.types import Inbound
+
+    await chat.command("start")
+    await chat.tap("m:self")
+    assert keys(await chat.text("饭" * 5000)) == ["text_long"]
+    replies = await chat.text("想要有人送饭。" + "我家老人年纪大了腿脚不便。" * 300)
+    assert keys(replies) == ["understood"]
+    assert keys(await chat.send(Inbound("voice", file_id="v1"))) == ["voice_kept"]
+    assert keys(await chat.send(Inbound("other"))) == ["only_text", "understood"]
+    assert keys(await chat.command("frobnicate")) == ["unknown_command"]
+    count = await _count(chat.runtime)
+    assert count == 0
+
+
+async def _count(runtime: Runtime) -> int:
+    async with runtime.sessions() as session:
+        return int((await session.execute(select(func.count(Case.id)))).scalar_one())
