@@ -8,7 +8,7 @@ Create Date: 2026-11-23 22:40:57.237213
 from collections.abc import Sequence
 
 revision: str = "0004"
-down_revision: str | None = ("0002h", "0003")
+down_revision: str | Sequence[str] | None = ("0002h", "0003")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
