@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
+import backend.models  # noqa: F401  (every table, incl. the case assignment that scope reads)
 from backend.core.runtime import Runtime
 from backend.web import errors
-from backend.web.api import health
+from backend.web.api import auth, cases, health, ledger, people, resources
+from backend.web.console import case_routes, routes
+from backend.web.console.render import STATIC_DIR
 
 
 def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -32,11 +35,11 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
     app.state.runtime = runtime
     errors.install(app)
     app.include_router(health.router)
+    for api in (auth, cases, people, resources, ledger):
+        app.include_router(api.router)
+    app.include_router(routes.router)
+    app.include_router(case_routes.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers:
         app.include_router(router)
-
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
     return app

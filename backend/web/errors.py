@@ -1,19 +1,28 @@
-"""The one mapping of the error tree to HTTP: status, stable code, and a message for a clerk."""
+"""The one mapping of the error tree to HTTP: status, stable code, and a message for a clerk.
+
+API paths answer JSON; console pages (marked by `request.state.console`) answer a page, a
+redirect to the sign-in form, or — after a refused form post — a redirect back with the message.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.errors import Conflict, Forbidden, InvalidInput, JiuzhuError, NotFound
+from backend.staff.auth import LoginFailed, Throttled
 
 STATUS_BY_ERROR: list[tuple[type[JiuzhuError], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
     (InvalidInput, 422),
+    (LoginFailed, 401),
+    (Throttled, 429),
 ]
 
 
@@ -24,25 +33,50 @@ def status_for(exc: JiuzhuError) -> int:
     return 400
 
 
-async def _jiuzhu_error(_: Request, exc: Exception) -> JSONResponse:
+def _console(request: Request) -> bool:
+    return bool(getattr(request.state, "console", False))
+
+
+def _console_error(request: Request, message: str, status: int, code: str) -> Response:
+    from backend.web.console.render import error_page
+
+    if code in ("unauthenticated", "csrf") and request.url.path != "/login":
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    back = getattr(request.state, "back", None)
+    if request.method == "POST" and back:
+        return RedirectResponse(f"{back}?error={quote(message)}", status_code=303)
+    return error_page(request, message, status)
+
+
+async def _jiuzhu_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JiuzhuError)
-    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=status_for(exc))
+    status = status_for(exc)
+    if _console(request):
+        return _console_error(request, exc.message, status, exc.code)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {"error": exc.code, "message": exc.message}, status_code=status, headers=headers
+    )
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = [
         {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
         for e in exc.errors()
     ]
+    if _console(request):
+        return _console_error(request, "填写的内容格式不正确,请检查后再提交", 422, "invalid")
     return JSONResponse(
         {"error": "invalid_request", "message": "请求格式不正确", "problems": problems},
         status_code=422,
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if _console(request):
+        return _console_error(request, str(exc.detail), exc.status_code, "http")
     return JSONResponse(
         {"error": "http_error", "message": str(exc.detail)},
         status_code=exc.status_code,

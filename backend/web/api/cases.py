@@ -1,0 +1,225 @@
+"""The work queue and the case page as JSON: list, overdue (督办), case, moves, assignment,
+referral, attachments, suggested resources. Thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, UploadFile
+
+from backend.cases import assignment, queue, workflow
+from backend.cases import attachments as attachments_service
+from backend.cases import service as cases_service
+from backend.cases.models import CaseStatus
+from backend.resources.models import KIND_NAMES
+from backend.web import pages
+from backend.web.api.schemas import Assign, QueueItem, QueuePage, Refer, Transition
+from backend.web.deps import ActorDep, RuntimeDep, SessionDep
+
+router = APIRouter(prefix="/api", tags=["cases"])
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "找不到(不存在,或不在您的辖区)"}}
+ID = Annotated[int, Query(ge=1, le=2**31 - 1)]
+
+
+@router.get("/queue", summary="The work queue: emergencies, then deadline, priority, age")
+async def list_queue(
+    actor: ActorDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    status: Annotated[list[CaseStatus] | None, Query(description="状态,可多选")] = None,
+    item: Annotated[str | None, Query(max_length=40)] = None,
+    village_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    township_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    emergency: bool | None = None,
+    assignee_staff_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    unassigned: bool = False,
+    overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=queue.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> QueuePage:
+    filters = queue.QueueFilter(
+        statuses=tuple(status or ()),
+        item=item,
+        village_id=village_id,
+        township_id=township_id,
+        emergency=emergency,
+        assignee_staff_id=assignee_staff_id,
+        unassigned=unassigned,
+        overdue=overdue,
+    )
+    rows = await queue.list_queue(
+        session,
+        actor=actor,
+        now=runtime.clock.now(),
+        filters=filters,
+        limit=limit + 1,
+        offset=offset,
+    )
+    return QueuePage(
+        items=[QueueItem.of(r) for r in rows[:limit]],
+        limit=limit,
+        offset=offset,
+        has_more=len(rows) > limit,
+    )
+
+
+@router.get("/overdue", summary="督办: open cases past their deadline, owner named")
+async def list_overdue(
+    actor: ActorDep, session: SessionDep, runtime: RuntimeDep
+) -> list[QueueItem]:
+    rows = await queue.list_overdue(session, actor=actor, now=runtime.clock.now())
+    return [QueueItem.of(r) for r in rows]
+
+
+def case_json(page: pages.CasePage) -> dict[str, Any]:
+    case, person = page.case, page.beneficiary
+    return {
+        "id": case.id,
+        "number": case.number,
+        "status": case.status,
+        "status_name": page.status_name,
+        "emergency": case.emergency,
+        "channel": page.channel_name,
+        "text": case.original_text,
+        "township": page.township,
+        "village": page.village,
+        "beneficiary": {
+            "id": person.id,
+            "name": person.name,
+            "gender": person.gender,
+            "id_number_masked": person.id_number_masked,
+            "phone_masked": person.phone_masked,
+        },
+        "applicant": {
+            "kind": case.applicant_kind,
+            "name": case.applicant_name,
+            "phone_masked": case.applicant_phone_masked,
+            "relation": case.delegate_relation,
+        },
+        "items": [{"id": i, "name": n} for i, n in page.item_names],
+        "matched_words": page.words,
+        "emergency_words": page.emergency_words,
+        "emergency_reason": page.emergency_reason,
+        "owner": page.owner,
+        "assignee": page.assignee,
+        "due_at": case.due_at,
+        "due_step": case.due_step,
+        "due_text": page.due_text,
+        "overdue": page.overdue,
+        "moves": [
+            {"to": m.to, "verb": m.verb, "note_required": m.note_required} for m in page.moves
+        ],
+        "timeline": [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "kind_name": pages.EVENT_NAMES.get(e.kind, e.kind),
+                "from": e.from_status,
+                "to": e.to_status,
+                "by": e.actor_label,
+                "note": e.note,
+            }
+            for e in page.events
+        ],
+        "attachments": [
+            {"id": a.id, "kind": a.kind, "filename": a.filename, "size": a.size, "at": a.created_at}
+            for a in page.attachments
+        ],
+        "referrals": [
+            {"to": name, "reason": r.reason, "due_at": r.due_at, "by": r.actor_label}
+            for r, name in page.referrals
+        ],
+        "suggested_resources": [
+            {
+                "id": s.resource.id,
+                "name": s.resource.name,
+                "kind_name": KIND_NAMES[s.resource.kind],
+                "matching": list(s.matching),
+            }
+            for s in page.suggestions
+        ],
+        "assign_candidates": [{"staff_id": i, "name": n} for i, n in page.candidates],
+    }
+
+
+@router.get(
+    "/cases/{case_id}", summary="The case page: timeline, matched words, moves", responses=NOT_FOUND
+)
+async def get_case(
+    case_id: int, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    page = await pages.case_page(session, actor=actor, case_id=case_id, now=runtime.clock.now())
+    return case_json(page)
+
+
+@router.post(
+    "/cases/{case_id}/transitions",
+    summary="Move the case one step, with a note",
+    responses=NOT_FOUND,
+)
+async def move(
+    case_id: int, body: Transition, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    case = await workflow.transition(
+        session, clock=runtime.clock, actor=actor, case_id=case_id, to=body.to, note=body.note
+    )
+    return {"id": case.id, "status": case.status, "due_at": case.due_at}
+
+
+@router.post(
+    "/cases/{case_id}/assign",
+    summary="Assign to a village worker or a provider",
+    responses=NOT_FOUND,
+)
+async def assign(
+    case_id: int, body: Assign, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    await assignment.assign(
+        session,
+        clock=runtime.clock,
+        actor=actor,
+        case_id=case_id,
+        assignee_staff_id=body.assignee_staff_id,
+        note=body.note,
+    )
+    return {"id": case_id, "assignee_staff_id": body.assignee_staff_id}
+
+
+@router.post(
+    "/cases/{case_id}/refer",
+    summary="转办/转介 to a resource, with reason and deadline",
+    responses=NOT_FOUND,
+)
+async def refer(
+    case_id: int, body: Refer, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    referral = await assignment.refer(
+        session,
+        clock=runtime.clock,
+        actor=actor,
+        case_id=case_id,
+        resource_id=body.resource_id,
+        reason=body.reason,
+        due_workdays=body.due_workdays,
+    )
+    return {"id": referral.id, "case_id": case_id, "due_at": referral.due_at}
+
+
+@router.post("/cases/{case_id}/attachments", summary="Add a photo or document", responses=NOT_FOUND)
+async def add_attachment(
+    case_id: int, file: UploadFile, actor: ActorDep, session: SessionDep, runtime: RuntimeDep,
+    kind: Annotated[str, Query(pattern="^(photo|voice|document|consent_scan)$")] = "photo",
+) -> dict[str, Any]:  # fmt: skip
+    case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
+    data = await file.read(attachments_service.MAX_BYTES + 1)
+    found = await attachments_service.add(
+        session,
+        clock=runtime.clock,
+        storage_dir=runtime.settings.attachments_dir,
+        actor=actor,
+        case=case,
+        kind=kind,
+        filename=file.filename or "file",
+        data=data,
+    )
+    return {"id": found.id, "content_type": found.content_type, "size": found.size}

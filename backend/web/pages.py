@@ -1,0 +1,240 @@
+"""What the case page and the person page (一人一档) show, composed from the domain services.
+
+Shared by the JSON API and the console, so both show the same facts under the same scope rules.
+No rule is decided here: scope comes from `cases.service.get_for_actor` and
+`cases.queue.person_for_actor`, moves from `cases.workflow.check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.cases import assignment, queue, workflow
+from backend.cases import attachments as attachments_service
+from backend.cases import items as items_service
+from backend.cases import policy as policy_service
+from backend.cases import service as cases_service
+from backend.cases.models import CHANNEL_NAMES, STATUS_NAMES, Attachment, Case, CaseEvent
+from backend.cases.models import CaseStatus as S
+from backend.core.clock import as_utc, business_date
+from backend.core.errors import JiuzhuError
+from backend.people import consent as consent_service
+from backend.people import service as people_service
+from backend.people.groups import GROUP_NAMES
+from backend.people.models import STATUS_NAMES as PERSON_STATUS_NAMES
+from backend.people.models import Person, TargetGroup
+from backend.regions.models import Region
+from backend.resources import service as resources_service
+from backend.resources.models import CaseReferral
+from backend.staff.actor import Actor
+from backend.staff.models import Role, StaffMember, StaffRole
+from backend.workcal import texts as deadline_texts
+
+EVENT_NAMES = {
+    "submitted": "提交申请",
+    "transition": "办理",
+    "repeat_request": "重复申请",
+    "escalated": "升为紧急",
+    "assigned": "分派",
+    "attachment": "上传附件",
+    "objection": "公示异议",
+    "backfill": "补办手续",
+}
+
+
+@dataclass
+class Move:
+    to: S
+    verb: str
+    note_required: bool
+
+
+@dataclass
+class CasePage:
+    case: Case
+    beneficiary: Person
+    village: str | None
+    township: str
+    owner: str | None
+    assignee: str | None
+    item_names: list[tuple[str, str]]
+    words: dict[str, list[str]]  # item name → the words that made the classifier choose it
+    emergency_words: list[str]
+    emergency_reason: str
+    due_text: str
+    overdue: bool
+    moves: list[Move]
+    events: list[CaseEvent]
+    attachments: list[Attachment]
+    referrals: list[tuple[CaseReferral, str]]
+    suggestions: list[resources_service.Suggestion]
+    may_assign: bool
+    candidates: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[S(self.case.status)]
+
+    @property
+    def channel_name(self) -> str:
+        return CHANNEL_NAMES.get(self.case.channel, str(self.case.channel))
+
+
+async def _names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(wanted))
+    )
+    return dict(rows.tuples().all())
+
+
+async def _region_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    rows = await session.execute(select(Region.id, Region.name).where(Region.id.in_(wanted)))
+    return dict(rows.tuples().all())
+
+
+async def _moves(session: AsyncSession, actor: Actor, case: Case, now: datetime) -> list[Move]:
+    policy = await policy_service.get(session, county_code=case.county_code)
+    found: list[Move] = []
+    for to, move in workflow.allowed_moves(case).items():
+        try:
+            workflow.check(actor, case, to, "-", policy=policy, now=now)
+        except JiuzhuError:
+            continue
+        found.append(Move(to, move.verb, move.note_required))
+    return found
+
+
+async def candidates(session: AsyncSession, *, case: Case) -> list[tuple[int, str]]:
+    """Village workers and providers whose area covers the case (the assign drop-down)."""
+    rows = await session.execute(
+        select(StaffMember.id, StaffMember.name, StaffRole.role, Region.path)
+        .join(StaffRole, StaffRole.staff_id == StaffMember.id)
+        .join(Region, Region.id == StaffRole.region_id)
+        .where(StaffMember.active.is_(True), StaffRole.role.in_(assignment.ASSIGNABLE))
+        .order_by(StaffRole.role, StaffMember.name)
+    )
+    seen: dict[int, str] = {}
+    for staff_id, name, role, path in rows.tuples():
+        if case.region_path.startswith(path):
+            label = "服务机构" if role == Role.provider else "村级"
+            seen.setdefault(staff_id, f"{name}({label})")
+    return list(seen.items())
+
+
+async def case_page(
+    session: AsyncSession, *, actor: Actor, case_id: int, now: datetime
+) -> CasePage:
+    case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
+    beneficiary = await people_service.get_or_raise(session, person_id=case.beneficiary_id)
+    events = list(
+        (
+            await session.execute(
+                select(CaseEvent)
+                .where(CaseEvent.case_id == case.id)
+                .order_by(CaseEvent.at, CaseEvent.id)
+            )
+        ).scalars()
+    )
+    assignee_id = assignment.assignee_of(case)
+    staff = await _names(session, {case.owner_staff_id, assignee_id})
+    regions = await _region_names(session, {case.village_id, case.township_id})
+    names = items_service.names()
+    scores = (case.classification or {}).get("scores", {}) or {}
+    words = {
+        names.get(k, k): list(v.get("words", [])) for k, v in scores.items() if isinstance(v, dict)
+    }
+    due = as_utc(case.due_at) if case.due_at else None
+    may_assign = case.is_open and actor.can_act_on(assignment.ASSIGNERS, case.region_path)
+    return CasePage(
+        case=case,
+        beneficiary=beneficiary,
+        village=regions.get(case.village_id) if case.village_id else None,
+        township=regions.get(case.township_id, ""),
+        owner=staff.get(case.owner_staff_id) if case.owner_staff_id else None,
+        assignee=staff.get(assignee_id) if assignee_id else None,
+        item_names=[(i, names.get(i, i)) for i in case.item_ids],
+        words=words,
+        emergency_words=list((case.classification or {}).get("emergency_words", []) or []),
+        emergency_reason=str((case.classification or {}).get("emergency_reason", "") or ""),
+        due_text=deadline_texts.describe(due, now) if due and case.is_open else "",
+        overdue=bool(due and case.is_open and due < now),
+        moves=await _moves(session, actor, case, now),
+        events=events,
+        attachments=await attachments_service.list_for_case(session, case_id=case.id),
+        referrals=await assignment.list_referrals(session, case_id=case.id),
+        suggestions=await resources_service.suggest(session, case=case),
+        may_assign=may_assign,
+        candidates=await candidates(session, case=case) if may_assign else [],
+    )
+
+
+@dataclass
+class Member:
+    person: Person
+    groups: list[str]
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    region: str
+    status_name: str
+    members: list[Member]
+    consent: list[consent_service.MemberConsent]
+    cases: list[queue.QueueRow]
+    events: list[tuple[str, CaseEvent]]  # (case number, event), newest first
+    may_see_full_id: bool
+
+
+async def person_page(
+    session: AsyncSession, *, actor: Actor, person_id: int, now: datetime
+) -> PersonPage:
+    person = await queue.person_for_actor(session, actor=actor, person_id=person_id)
+    members = await people_service.list_household_members(session, person=person)
+    ids = [m.id for m in members]
+    groups: dict[int, list[str]] = {}
+    for pid, code, sub in await session.execute(
+        select(TargetGroup.person_id, TargetGroup.group, TargetGroup.sub_type).where(
+            TargetGroup.person_id.in_(ids), TargetGroup.ended_on.is_(None)
+        )
+    ):
+        groups.setdefault(pid, []).append(GROUP_NAMES.get(code, code) + (f"({sub})" if sub else ""))
+    statuses = tuple(S)
+    cases = await queue.list_queue(
+        session,
+        actor=actor,
+        now=now,
+        filters=queue.QueueFilter(statuses=statuses, beneficiary_ids=tuple(ids)),
+        limit=queue.MAX_PAGE,
+    )
+    numbers = {row.id: row.number for row in cases}
+    events: list[tuple[str, CaseEvent]] = []
+    if numbers:
+        found = await session.execute(
+            select(CaseEvent)
+            .where(CaseEvent.case_id.in_(list(numbers)))
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .limit(200)
+        )
+        events = [(numbers[e.case_id], e) for e in found.scalars()]
+    region = await session.get(Region, person.region_id)
+    return PersonPage(
+        person=person,
+        region=region.name if region else "",
+        status_name=PERSON_STATUS_NAMES.get(person.status, str(person.status)),
+        members=[Member(m, groups.get(m.id, [])) for m in members],
+        consent=await consent_service.household_status(
+            session, person_id=person.id, today=business_date(now)
+        ),
+        cases=cases,
+        events=events,
+        may_see_full_id=bool(region and queue.may_see_full_id(actor, region.path)),
+    )
