@@ -60,3 +60,5 @@ TEXTS: dict[str, str] = {
         "已紧急上报!案件号:{number},已通知{township}马上处理。如有生命危险,请先打 120 或 110。"
     ),
 }
+TEXTS["share_location"] = "发送我的位置"
+TEXTS["or_button"] = "也可以点下面的按钮:"

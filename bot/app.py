@@ -1,0 +1,54 @@
+"""Composition of the bot: `create_bot(settings)` and `create_dispatcher(services)`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from backend.classifier.service import get_classifier
+from backend.core.errors import ConfigurationError
+from backend.core.runtime import Runtime
+from backend.core.settings import Settings
+from bot.handling import Services
+from bot.middlewares import InjectServices
+from bot.routers import callbacks, guards, messages
+from bot.throttle import Throttle
+from dialogs.engine import Engine
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise ConfigurationError("配置错误: BOT_TOKEN is not set")
+    session = AiohttpSession()
+    if settings.telegram_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(settings.bot_token.get_secret_value(), session=session)
+
+
+def create_services(runtime: Runtime, *, throttle: Throttle | None = None) -> Services:
+    settings = runtime.settings
+    engine = Engine.create(
+        clock=runtime.clock,
+        cipher=runtime.cipher,
+        classifier=get_classifier(settings.classifier_keywords),
+        hotlines=settings.county_hotlines,
+    )
+    return Services(runtime=runtime, engine=engine, throttle=throttle or Throttle())
+
+
+def create_dispatcher(services: Services) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher.update.outer_middleware(InjectServices(services))
+    dispatcher.include_routers(
+        guards.create_router(), callbacks.create_router(), messages.create_router()
+    )
+    return dispatcher
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret token Telegram sends back in every webhook call, derived from SECRET_KEY."""
+    return hmac.new(settings.secret(), b"telegram-webhook", hashlib.sha256).hexdigest()[:64]

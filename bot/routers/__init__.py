@@ -1,0 +1,1 @@
+"""One router per file, assembled in `bot.app.create_dispatcher`."""
