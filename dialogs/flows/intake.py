@@ -145,11 +145,12 @@ async def accept_need(ctx: Context, turn: Turn) -> None:
     result = ctx.classifier.classify(turn.data.get("text", ""))
     turn.data["classification"] = result.to_dict()
     turn.data["items"] = [i for i in result.labels if i in case_items.names()]
+    again = turn.snap.step in ("items", "pick", "pick_item")  # more words: no new back step
     if turn.data["items"]:
-        turn.goto(FLOW, "items")
+        turn.goto(FLOW, "items", push=not again)
     else:
         turn.say("not_understood")
-        turn.goto(FLOW, "pick")
+        turn.goto(FLOW, "pick", push=not again)
     await prompt(ctx, turn)
 
 
@@ -266,6 +267,9 @@ async def on_input(ctx: Context, turn: Turn, inbound: Inbound) -> None:
         await prompt(ctx, turn)
     elif inbound.kind == "contact" and step in ("phone", "ben_phone"):
         await _text_steps(ctx, turn, inbound)
+    elif inbound.kind == "text" and step in ("items", "pick", "pick_item"):
+        turn.data["text"] = f"{turn.data.get('text', '')}\n{inbound.text.strip()}".strip()
+        await accept_need(ctx, turn)  # more words about the need: understand them again
     elif inbound.kind == "text":
         await _text_steps(ctx, turn, inbound)
     else:

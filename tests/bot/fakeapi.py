@@ -183,12 +183,12 @@ class FakeTelegram:
     def texts_to(self, uid: int) -> list[str]:
         return [str(c.params.get("text", "")) for c in self.sent_to(uid)]
 
-    async def until_confirmed(self, update_id: int, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
+    async def until_confirmed(self, update_id: int, within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
         while self.confirmed <= update_id:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"update {update_id} not confirmed in {timeout}s")
+                raise AssertionError(f"update {update_id} not confirmed in {within}s")
             try:
                 await asyncio.wait_for(self._changed.wait(), remaining)
             except TimeoutError:

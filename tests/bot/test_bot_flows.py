@@ -31,7 +31,8 @@ async def test_resident_completes_a_self_application(tg: Tg, world: World, runti
     keyboard = tg.fake.sent_to(RESIDENT)[-1].params["reply_markup"]
     assert keyboard["keyboard"][0][0]["request_contact"] is True
     sent = await tg.send(
-        RESIDENT, contact={"phone_number": "+8613912345678", "first_name": "王", "user_id": RESIDENT}
+        RESIDENT,
+        contact={"phone_number": "+8613912345678", "first_name": "王", "user_id": RESIDENT},
     )
     assert "身份证" in sent[0]
     sent = await tg.say(RESIDENT, VALID_IDS[1])
