@@ -121,10 +121,14 @@ async def apply(
         person_what[digest] = what
     total = len(new_rows) + len(updates)
     for done, batch in enumerate(_chunks(new_rows, BATCH)):
-        statement = insert(Person).returning(Person.id, Person.id_number_hash)
-        for row in await session.execute(statement, list(batch)):
-            person_id[row.id_number_hash] = row.id
+        # A plain executemany, then the ids by hash: RETURNING goes row by row on SQLite.
+        await session.execute(insert(Person), list(batch))
         report("写入", (done + 1) * BATCH, total)
+    new_hashes = [row["id_number_hash"] for row in new_rows]
+    for chunk in _chunks(new_hashes, CHUNK):
+        query = select(Person.id, Person.id_number_hash).where(Person.id_number_hash.in_(chunk))
+        for row in await session.execute(query):
+            person_id[row.id_number_hash] = row.id
     for batch in _chunks(updates, BATCH):
         await session.execute(update(Person), list(batch))
     group_changes = await _groups(session, now=now, kept=kept, person_id=person_id,
@@ -234,12 +238,25 @@ async def _households(
              "updated_at": now}
             for k in batch
         ]  # fmt: skip
-        statement = insert(Household).returning(Household.id, sort_by_parameter_order=True)
-        ids = (await session.execute(statement, rows)).scalars().all()
+        ids = await _insert_households(session, rows)
         chosen.update(zip(batch, ids, strict=True))
     result.households_added = len(new_keys)
     await _update_addresses(session, now=now, chosen=chosen, address=address, new=set(new_keys))
     return [chosen[r.household_key or f"person:{d}"] or 0 for r, d in kept]
+
+
+async def _insert_households(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """New household ids in the order of `rows`."""
+    if session.get_bind().dialect.name != "sqlite":
+        statement = insert(Household).returning(Household.id, sort_by_parameter_order=True)
+        return list((await session.execute(statement, rows)).scalars())
+    # SQLAlchemy's ordered RETURNING falls back to one statement per row on SQLite (slow and
+    # quadratic). It is not needed there: SQLite has one writer at a time and gives each new row
+    # the next rowid in VALUES order, so the ascending ids are the order of `rows`.
+    ids = sorted((await session.execute(insert(Household).returning(Household.id), rows)).scalars())
+    if len(ids) != len(rows) or ids[-1] - ids[0] != len(rows) - 1:
+        raise RuntimeError("household ids were not assigned consecutively")
+    return ids
 
 
 async def _update_addresses(

@@ -169,7 +169,7 @@ def detect(rows: Sequence[tuple[int, Sequence[Cell]]]) -> Header:
 
 
 def _build(number: int, cells: list[str], parent_row: list[str]) -> Header:
-    width = max(i + 1 for i, c in enumerate(cells + parent_row) if c) if any(cells) else 0
+    width = max((i + 1 for row in (cells, parent_row) for i, c in enumerate(row) if c), default=0)
     parent = (parent_row + [""] * width)[:width]
     for i in range(1, width):  # a merged group header sits in its first column only
         if not parent[i] and cells[i : i + 1] and cells[i] and parent[i - 1]:

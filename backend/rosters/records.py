@@ -191,8 +191,11 @@ class RowParser:
 
     def _head_id(self, cells: list[Cell], own: str, relation: str | None) -> str | None:
         raw = self.get(cells, "head_id_number")
-        if not values.text(raw):
+        shown = values.text(raw)
+        if not shown:
             return own if relation == "户主" else None
+        if shown.upper() == own:  # the head's own row: already checked
+            return own
         try:
             return values.id_number(raw, today=self.today).value
         except InvalidInput as exc:
