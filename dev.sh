@@ -49,7 +49,7 @@ case "$command" in
   lint)
     ensure_venv
     .venv/bin/ruff check .
-    .venv/bin/ruff format --check .
+    .venv/bin/ruff format --check backend bot dialogs scheduler jiuzhu tests benchmarks
     .venv/bin/mypy
     ;;
   jiuzhu)
