@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jiuzhu.cli import calendar, db, demo, nlp, region, roster, serve, user
+from jiuzhu.cli import bot, calendar, db, demo, nlp, region, roster, serve, user
 
 app = typer.Typer(
     name="jiuzhu",
@@ -17,6 +17,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(serve.serve)
+app.command("bot")(bot.run_bot)
+app.command("bind-code")(bot.bind_code)
 app.add_typer(db.app, name="db", help="Database migrations.")
 app.add_typer(demo.app, name="demo", help="Demo data for a first look.")
 app.add_typer(region.app, name="region", help="Region (division code) lists.")

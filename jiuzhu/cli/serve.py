@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     port: int = typer.Option(8000, help="Port to listen on"),
+    webhook: bool = typer.Option(
+        False, help="Telegram by webhook (/telegram/webhook), not polling"
+    ),
 ) -> None:
     """Start jiuzhu on the configured database (default: SQLite under ./var/)."""
     import uvicorn
@@ -38,11 +41,31 @@ def serve(
     except JiuzhuError as exc:
         typer.secho(exc.message, fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    app = create_app(runtime)
+    parts = None
+    if settings.bot_token is not None:  # the bot and its notifier run in this process too
+        from bot.runner import BotParts
+
+        parts = BotParts.create(runtime)
+    app = create_app(runtime, routers=[parts.webhook_router()] if parts and webhook else [])
     where = (
         "SQLite " + settings.database_url.split("///", 1)[-1]
         if settings.is_sqlite
         else ("PostgreSQL")
     )
     log.info("jiuzhu starting on http://%s:%d (%s)", host, port, where)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower())
+    )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        async def web() -> None:
+            try:
+                await server.serve()
+            finally:
+                stop.set()
+
+        await asyncio.gather(web(), *([parts.run(stop=stop, polling=not webhook)] if parts else []))
+
+    asyncio.run(main())

@@ -1,0 +1,51 @@
+"""The bot's moving parts in one process: polling (or the webhook router) and the notifier."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from fastapi import APIRouter
+
+from backend.core.runtime import Runtime
+from bot import webhook
+from bot.app import create_bot, create_dispatcher, create_services, webhook_secret
+from bot.notifier import Notifier
+from bot.polling import run_polling
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotParts:
+    runtime: Runtime
+    bot: Bot
+    dispatcher: Dispatcher
+    notifier: Notifier
+
+    @classmethod
+    def create(cls, runtime: Runtime) -> BotParts:
+        bot = create_bot(runtime.settings)
+        dispatcher = create_dispatcher(create_services(runtime))
+        return cls(runtime, bot, dispatcher, Notifier(runtime, bot))
+
+    def webhook_router(self) -> APIRouter:
+        secret = webhook_secret(self.runtime.settings)
+        return webhook.create_router(self.dispatcher, self.bot, secret=secret)
+
+    async def run(self, *, stop: asyncio.Event, polling: bool = True) -> None:
+        try:
+            me = await self.bot.get_me()
+            log.info("bot @%s %s", me.username, "polling" if polling else "on webhook")
+            jobs = [self.notifier.run(stop=stop, interval=2.0)]
+            if polling:
+                jobs.append(run_polling(self.dispatcher, self.bot, stop=stop))
+            await asyncio.gather(*jobs)
+        finally:
+            await self.bot.session.close()
+
+
+async def run(runtime: Runtime, *, stop: asyncio.Event) -> None:
+    await BotParts.create(runtime).run(stop=stop)
