@@ -124,7 +124,7 @@ API: dict[tuple[str, str], tuple[Request, Callable[[Ctx], int]]] = {
                 "items": ["living.meal"],
                 "region_id": c.township_id,
             }
-        },  # fmt: skip
+        },
         lambda c: 201 if _resource_editor(c) else 403,
     ),
     ("GET", "/api/ledger"): (
