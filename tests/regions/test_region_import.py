@@ -94,3 +94,16 @@ def test_cli_import_reports_errors_and_exit_code(tmp_path: Path) -> None:
     assert "北屯村" in listed.output and "天台村" in listed.output
     missing = runner.invoke(app, ["region", "import", str(tmp_path / "nope.csv")], env=env)
     assert missing.exit_code == 1 and "无法读取文件" in missing.output
+
+
+async def test_optional_fourth_level_groups(runtime: Runtime) -> None:
+    with_groups = (
+        OFFICIAL + "53232310020101,,北屯村第一村民小组\n53232310020102,,北屯村第二村民小组\n"
+    )
+    report = await _import(runtime, with_groups.encode())
+    assert len(report.added) == 8
+    async with runtime.sessions() as session:
+        group = await regions_service.get_by_code(session, code="53232310020102")
+        assert group is not None and group.level == RegionLevel.group
+        assert group.path == "532323/532323100/532323100201/53232310020102/"
+        assert (await regions_service.township_of(session, region=group)).name == "共和镇"
