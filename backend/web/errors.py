@@ -40,7 +40,7 @@ def _console(request: Request) -> bool:
 def _console_error(request: Request, message: str, status: int, code: str) -> Response:
     from backend.web.console.render import error_page
 
-    if code in ("unauthenticated", "csrf") and request.url.path != "/login":
+    if code == "unauthenticated" and request.url.path != "/login":
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     back = getattr(request.state, "back", None)
     if request.method == "POST" and back:
