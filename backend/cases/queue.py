@@ -29,6 +29,7 @@ from backend.regions.models import Region
 from backend.staff.actor import Actor
 from backend.staff.models import Role, StaffMember
 from backend.workcal import texts as deadline_texts
+from backend.workcal.rules import DEFAULT_RULES
 
 MAX_PAGE = 100
 # Who may see a full ID number (always with a reason, always audited); others see it masked.
@@ -79,6 +80,16 @@ class QueueRow:
     @property
     def item_names(self) -> str:
         return items_service.describe(self.items)
+
+    @property
+    def due_step_name(self) -> str:
+        return step_name(self.due_step)
+
+
+def step_name(step: str | None) -> str:
+    """The step a deadline belongs to, as a clerk says it (受理登记, 入户调查 …)."""
+    rule = DEFAULT_RULES.get(step or "")
+    return rule.label if rule else ""
 
 
 def _grant_clause(actor: Actor) -> ColumnElement[bool]:
@@ -192,7 +203,7 @@ async def _rows(
             .where(CaseItem.case_id.in_(ids))
             .order_by(CaseItem.item)
         )
-        for case_id, item in rows.tuples():
+        for case_id, item in rows:
             items[case_id].append(item)
     return [
         _row(case, name, village, owner, assignee, now=now, items=items[case.id])

@@ -80,6 +80,10 @@ class CasePage:
         return STATUS_NAMES[S(self.case.status)]
 
     @property
+    def due_step_name(self) -> str:
+        return queue.step_name(self.case.due_step)
+
+    @property
     def channel_name(self) -> str:
         return CHANNEL_NAMES.get(self.case.channel, str(self.case.channel))
 
@@ -91,13 +95,13 @@ async def _names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
     rows = await session.execute(
         select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(wanted))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _region_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     rows = await session.execute(select(Region.id, Region.name).where(Region.id.in_(wanted)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _moves(session: AsyncSession, actor: Actor, case: Case, now: datetime) -> list[Move]:
@@ -109,7 +113,8 @@ async def _moves(session: AsyncSession, actor: Actor, case: Case, now: datetime)
         except JiuzhuError:
             continue
         found.append(Move(to, move.verb, move.note_required))
-    return found
+    exits = (S.referred, S.rejected, S.withdrawn)
+    return sorted(found, key=lambda m: m.to in exits)
 
 
 async def candidates(session: AsyncSession, *, case: Case) -> list[tuple[int, str]]:
@@ -122,7 +127,7 @@ async def candidates(session: AsyncSession, *, case: Case) -> list[tuple[int, st
         .order_by(StaffRole.role, StaffMember.name)
     )
     seen: dict[int, str] = {}
-    for staff_id, name, role, path in rows.tuples():
+    for staff_id, name, role, path in rows:
         if case.region_path.startswith(path):
             label = "服务机构" if role == Role.provider else "村级"
             seen.setdefault(staff_id, f"{name}({label})")

@@ -108,7 +108,7 @@ async def refer(
         reason=reason,
         due_workdays=days,
     )
-    return _done(case_id, "已转介")
+    return _done(case_id, "已转介,对方办理时限见“转介记录”")
 
 
 @router.post("/cases/{case_id}/attachments")
