@@ -141,6 +141,10 @@ class Classifier:
         says_thanks = any("thanks" in c for c in cues)
         found: dict[str, dict[str, float]] = {}
         fired: dict[str, dict[str, float]] = {}
+        # "…起火了 火已经扑灭了": a resolution anywhere later ends the dangers told before it.
+        resolved_at = max(
+            (start for at in cues for start, _ in at.get("e_resolved", ())), default=-1
+        )
         for clause, at in zip(clauses, cues, strict=True):
             muted = asks_progress or (says_thanks and "request" not in at)
             for token in clause:
@@ -152,7 +156,7 @@ class Classifier:
                         words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight * factor)
                 if entry.emergencies and token.after != "过":
                     silenced = any(_near(at, kind, token) for kind in _E_SILENCERS)
-                    past = _near(at, "e_past", token)
+                    past = _near(at, "e_past", token) or token.end <= resolved_at
                     for s in entry.emergencies:
                         if not silenced and not (past and not self._lasting[s.target]):
                             words = fired.setdefault(s.target, {})

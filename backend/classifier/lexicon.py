@@ -26,7 +26,8 @@ WORD_SECTIONS = ("keywords", "synonyms", "colloquial", "regional", "cues")
 SCOPE_KEYS = ("negation", "past", "request", "thanks", "status", "contrast")
 _LABEL_KEYS = frozenset({"name", *WORD_SECTIONS, "patterns"})
 _GROUP_KEYS = frozenset({"reason", "implies", "words", "patterns", "lasting", "supersedes"})
-_EMERGENCY_KEYS = frozenset({"threshold", "negation", "past", "hedge", "groups"})
+_EMERGENCY_KEYS = frozenset({"threshold", "negation", "past", "hedge", "resolved", "groups"})
+EMERGENCY_SCOPE_KEYS = ("negation", "past", "hedge", "resolved")
 _TOP_KEYS = frozenset(
     {
         "version",
@@ -82,7 +83,7 @@ class Lexicon:
     threshold: float = 1.0
     emergency_threshold: float = 1.0
     emergency_scope: dict[str, set[str]] = field(
-        default_factory=lambda: {"negation": set(), "past": set(), "hedge": set()}
+        default_factory=lambda: {k: set() for k in EMERGENCY_SCOPE_KEYS}
     )
     groups: dict[str, EmergencyGroup] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
@@ -247,7 +248,7 @@ def _merge_emergency(
         if not is_default:
             raise r.fail("emergency.threshold", "only the default file sets it")
         lex.emergency_threshold = r.number(data["threshold"], "emergency.threshold")
-    for name in ("negation", "past", "hedge"):
+    for name in EMERGENCY_SCOPE_KEYS:
         lex.emergency_scope[name].update(r.words(data.get(name), f"emergency.{name}"))
     for group_id, body in r.mapping(data.get("groups"), "emergency.groups").items():
         key = f"emergency.groups.{group_id}"

@@ -40,9 +40,9 @@ def test_a_county_can_add_an_emergency_group(tmp_path: Path) -> None:
     extra = _write(
         tmp_path,
         "emergency:\n  groups:\n    cold:\n      reason: 寒潮受冻\n"
-        "      implies: [support.resource_link]\n      words: {冻得发抖: 1.0}\n",
+        "      implies: [support.resource_link]\n      words: {水缸结冰: 1.0}\n",
     )
-    result = Classifier(load_lexicon([extra])).classify("老人屋里冻得发抖")
+    result = Classifier(load_lexicon([extra])).classify("老人屋里水缸结冰")
     assert result.emergency
     assert result.emergency_reason == "寒潮受冻"
     assert "support.resource_link" in result.labels
