@@ -37,15 +37,18 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def _where(request: Request) -> str:
+def _where(request: Request) -> dict[str, str]:
+    """The route template (ids only, never a query string or a body)."""
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
-    return f"{request.method} {template}"[:50]
+    return {"route": f"{request.method} {template}"[:200]}
 
 
-def _entity(request: Request) -> str | None:
-    params = ",".join(f"{k}={v}" for k, v in sorted(request.path_params.items()))
-    return params[:40] or None
+def _entity(request: Request) -> tuple[str, str | None]:
+    for name, kind in (("case_id", "case"), ("person_id", "person")):
+        if name in request.path_params:
+            return kind, str(request.path_params[name])[:40]
+    return "http", None
 
 
 async def record_denial(runtime: Runtime, request: Request, exc: JiuzhuError) -> None:
@@ -59,16 +62,18 @@ async def record_denial(runtime: Runtime, request: Request, exc: JiuzhuError) ->
                     username=request.state.login_name,
                     address=request.client.host if request.client else "",
                 )
+            kind, entity_id = _entity(request)
             await audit.record(
                 session,
                 clock=runtime.clock,
                 actor_staff_id=actor.staff_id if actor else None,
                 actor_label=actor.label if actor else "未登录",
                 action="denied",
-                entity_type=_where(request),
-                entity_id=_entity(request),
+                entity_type=kind,
+                entity_id=entity_id,
                 allowed=False,
-                reason=exc.code,
+                reason=exc.code[:200],
+                detail=_where(request),
             )
     except Exception:  # the refusal itself must still reach the user
         log.exception("could not record a denied request in the audit log")
@@ -81,14 +86,16 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
                 yield session
                 actor: Actor | None = getattr(request.state, "actor", None)
                 if actor is not None and request.method not in ("GET", "HEAD"):
+                    kind, entity_id = _entity(request)
                     await audit.record(
                         session,
                         clock=runtime.clock,
                         actor_staff_id=actor.staff_id,
                         actor_label=actor.label,
                         action="change",
-                        entity_type=_where(request),
-                        entity_id=_entity(request),
+                        entity_type=kind,
+                        entity_id=entity_id,
+                        detail=_where(request),
                     )
         except DENIALS as exc:
             await record_denial(runtime, request, exc)
