@@ -166,13 +166,16 @@ class Classifier:
     def _decide(
         self, text: str, found: dict[str, dict[str, float]], fired: dict[str, dict[str, float]]
     ) -> Classification:
-        best = {group: _group_score(words.values()) for group, words in fired.items()}
+        groups = self.lexicon.groups
+        best = {
+            group: min(groups[group].cap, _group_score(words.values()))
+            for group, words in fired.items()
+        }
         emergency_score = round(float(sum(best.values())), 2)
         emergency = emergency_score >= self.lexicon.emergency_threshold - 1e-9
         reason = ""
         emergency_words: list[str] = []
         if emergency:
-            groups = self.lexicon.groups
             order = sorted(best, key=lambda g: (-best[g], g))
             reason = "，".join(groups[g].reason for g in order)
             moot = {m for g in order if best[g] >= IMPLIES_AT for m in groups[g].supersedes}

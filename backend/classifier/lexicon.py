@@ -25,7 +25,7 @@ DEFAULT_PATH = Path(__file__).with_name("keywords.yaml")
 WORD_SECTIONS = ("keywords", "synonyms", "colloquial", "regional", "cues")
 SCOPE_KEYS = ("negation", "past", "request", "thanks", "status", "contrast")
 _LABEL_KEYS = frozenset({"name", *WORD_SECTIONS, "patterns"})
-_GROUP_KEYS = frozenset({"reason", "implies", "words", "patterns", "lasting", "supersedes"})
+_GROUP_KEYS = frozenset({"reason", "implies", "words", "patterns", "lasting", "supersedes", "cap"})
 _EMERGENCY_KEYS = frozenset({"threshold", "negation", "past", "hedge", "resolved", "groups"})
 EMERGENCY_SCOPE_KEYS = ("negation", "past", "hedge", "resolved")
 _TOP_KEYS = frozenset(
@@ -69,6 +69,7 @@ class EmergencyGroup:
     implies: list[str] = field(default_factory=list)
     lasting: bool = False  # a danger that a past time does not end (threats, self-harm)
     supersedes: list[str] = field(default_factory=list)  # groups whose labels it makes moot
+    cap: float = 1.0  # most the group adds (acute-time cues: never an emergency on their own)
 
 
 @dataclass(slots=True)
@@ -264,6 +265,8 @@ def _merge_emergency(
             if not isinstance(body["lasting"], bool):
                 raise r.fail(f"{key}.lasting", "expected true or false")
             group.lasting = body["lasting"]
+        if "cap" in body:
+            group.cap = r.number(body["cap"], f"{key}.cap")
         group.words.update(r.weighted(body.get("words"), f"{key}.words", 1.0))
         group.patterns.update(r.patterns(body.get("patterns"), f"{key}.patterns"))
         for other in r.words(body.get("supersedes"), f"{key}.supersedes"):

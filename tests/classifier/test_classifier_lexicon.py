@@ -28,11 +28,11 @@ def test_a_county_word_changes_the_result(tmp_path: Path) -> None:
 def test_a_county_emergency_word_and_typo(tmp_path: Path) -> None:
     extra = _write(
         tmp_path,
-        "typos: {送反: 送饭}\nemergency:\n  groups:\n    disaster: {words: {山洪: 1.0}}\n",
+        "typos: {送反: 送饭}\nemergency:\n  groups:\n    disaster: {words: {走蛟: 1.0}}\n",
     )
     classifier = get_classifier([extra])
-    assert classifier.classify("山洪下来了").emergency
-    assert not get_classifier().classify("山洪下来了").emergency
+    assert classifier.classify("后山走蛟了").emergency
+    assert not get_classifier().classify("后山走蛟了").emergency
     assert classifier.classify("想要送反").labels == ["living.meal"]
 
 
