@@ -23,11 +23,12 @@ How a message is read:
 from __future__ import annotations
 
 import bisect
+import importlib
 import io
 import logging
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jieba
 
@@ -42,6 +43,9 @@ REACH = 8
 IMPLIES_AT = 0.5
 _CLAUSE = re.compile(r"[^\s,.!?;:~…。、！？；：\"'“”‘’()\[\]{}<>《》【】「」\-—_/|]+")
 _E_SILENCERS = ("e_negation", "e_hedge")
+_SRE: Any = importlib.import_module("re._parser")  # the regex parser `re` itself uses
+_ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 
 
 class _Sense(NamedTuple):
@@ -95,7 +99,11 @@ class Classifier:
         # Separate patterns rather than one alternation: each keeps sre's first-character skip.
         # Most messages match no pattern: each is tried only when a character it cannot match
         # without is in the text (a cheap `in` test instead of a regex scan).
-        self._patterns = [(re.compile(p), _required_chars(p), entry) for p, entry in patterns]
+        # A pattern is also skipped when no character that can open a match is in the text.
+        self._patterns = [
+            (re.compile(p), frozenset(_required_chars(p)), _first_chars(p), entry)
+            for p, entry in patterns
+        ]
 
     def tokens(self, text: str) -> list[tuple[int, str]]:
         """Dictionary words of `text` with their offsets, as jieba would cut them (no HMM).
@@ -222,8 +230,9 @@ class Classifier:
                 )
             clauses.append(current)
         if clauses:
-            for pattern, required, entry in self._patterns:
-                if required and not all(ch in norm for ch in required):
+            chars = set(norm)
+            for pattern, required, first, entry in self._patterns:
+                if not required <= chars or (first is not None and first.isdisjoint(chars)):
                     continue
                 for m in pattern.finditer(norm):
                     at = max(bisect.bisect_right(starts, m.start()) - 1, 0)
@@ -325,6 +334,57 @@ def _required_chars(pattern: str) -> str:
             out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with, or None when that is unbounded
+    (a class such as `[\u4e00-\u9fff]` or `\\d` first, or a pattern that can match empty)."""
+    found, nullable = _firsts(_SRE.parse(pattern))
+    return None if found is None or nullable else frozenset(found)
+
+
+def _firsts(items: Any) -> tuple[set[str] | None, bool]:
+    """(possible first characters, can the sequence match empty) of parsed regex items."""
+    out: set[str] = set()
+    for op, arg in items:
+        name = str(op)
+        sub: tuple[set[str] | None, bool]
+        if name in _ZERO_WIDTH:
+            continue
+        if name == "LITERAL":
+            return out | {chr(arg)}, False
+        if name == "IN":
+            chars = set()
+            for kind, value in arg:
+                if str(kind) != "LITERAL":
+                    return None, False
+                chars.add(chr(value))
+            return out | chars, False
+        if name == "SUBPATTERN":
+            sub = _firsts(arg[-1])
+        elif name == "ATOMIC_GROUP":
+            sub = _firsts(arg)
+        elif name == "BRANCH":
+            branches = [_firsts(branch) for branch in arg[1]]
+            if any(f is None for f, _ in branches):
+                return None, False
+            sub = (
+                set().union(*(f for f, _ in branches if f is not None)),
+                any(n for _, n in branches),
+            )
+        elif name in _REPEATS:
+            low, _, body = arg
+            first, empty = _firsts(body)
+            sub = (first, empty or low == 0)
+        else:
+            return None, False
+        first, empty = sub
+        if first is None:
+            return None, False
+        out |= first
+        if not empty:
+            return out, False
+    return out, True
 
 
 def _cue_spans(clause: list[_Token]) -> dict[str, list[tuple[int, int]]]:

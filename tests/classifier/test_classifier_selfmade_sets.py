@@ -114,3 +114,21 @@ def test_county_resolved_cue_is_merged(tmp_path: Path) -> None:
     text = "昨晚屋里进水了，一家人已经安顿好"
     assert get_classifier().classify(text).emergency
     assert not classifier.classify(text).emergency
+
+
+def test_pattern_prefilter_never_skips_a_match() -> None:
+    """A pattern skipped for lack of its opening or required characters could not have matched."""
+    classifier = get_classifier()
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(HERE.glob("*.jsonl"))
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    for text in texts:
+        norm = classifier._normalize(text)
+        chars = set(norm)
+        for pattern, required, first, _ in classifier._patterns:
+            skipped = not required <= chars or (first is not None and first.isdisjoint(chars))
+            if skipped:
+                assert pattern.search(norm) is None, (pattern.pattern, text)
