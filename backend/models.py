@@ -12,6 +12,8 @@ from backend.regions import models as regions_models
 from backend.resources import models as resources_models
 from backend.staff import auth as staff_auth_models
 from backend.staff import models as staff_models
+from backend.surveys import models as surveys_models
+from backend.visits import models as visits_models
 from backend.workcal import models as workcal_models
 
 __all__ = [
@@ -27,5 +29,7 @@ __all__ = [
     "resources_models",
     "staff_auth_models",
     "staff_models",
+    "surveys_models",
+    "visits_models",
     "workcal_models",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jiuzhu.cli import bot, calendar, db, demo, nlp, region, roster, serve, user
+from jiuzhu.cli import bot, calendar, db, demo, nlp, region, roster, scheduler, serve, user
 
 app = typer.Typer(
     name="jiuzhu",
@@ -26,6 +26,7 @@ app.add_typer(nlp.app, name="nlp", help="The intake classifier.")
 app.add_typer(roster.app, name="roster", help="Import rosters (低保, 特困, 残疾人 … lists).")
 app.add_typer(calendar.app, name="calendar", help="Working days, holidays and deadline rules.")
 app.add_typer(user.app, name="user", help="Staff accounts, passwords and roles.")
+app.add_typer(scheduler.app, name="scheduler", help="Recurring sweeps and the outbox sender.")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Escalation of overdue workflow steps and unacknowledged emergencies."""

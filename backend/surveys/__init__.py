@@ -1,0 +1,1 @@
+"""Satisfaction surveys: asked when service starts and monthly while it lasts."""
