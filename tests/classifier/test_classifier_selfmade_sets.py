@@ -27,6 +27,7 @@ FLOORS = {
     "tune_probe2.jsonl": (0.85, 0.75, 0.97, 0.95),
     "tune_probe3.jsonl": (0.80, 0.75, 0.97, 0.95),
     "tune_probe4.jsonl": (0.72, 0.58, 0.97, 0.95),
+    "tune_probe5.jsonl": (0.72, 0.52, 0.97, 0.95),
 }
 
 
