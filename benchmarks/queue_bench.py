@@ -16,8 +16,6 @@ process, the server in a child process: on a 2-core machine they share the CPU, 
 figures.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import json
@@ -116,15 +114,16 @@ async def build(url: str) -> None:
               township_id, village_id, region_path, due_at, due_step, relief_first,
               open_objections, created_at, updated_at)
             SELECT bv.county_code || '-2026-' || lpad(g::text, 7, '0'), bv.county_code, 2026, g,
-              CASE WHEN g % 10 < 7 THEN 'closed' ELSE (ARRAY['submitted','registered',
-                'investigating','reviewed','approved','in_service'])[1 + g % 6] END,
+              CASE WHEN ((g - 1) / 500) % 10 < 7 THEN 'closed' ELSE (ARRAY['submitted','registered',
+                'investigating','reviewed','approved','in_service'])[1 + ((g - 1) / 500) % 6] END,
               1 + (g - 1) % {VILLAGES}
                 + {VILLAGES} * (((g - 1) / {VILLAGES}) % {PERSONS // VILLAGES}),
-              'self', 'web_chat', '想要有人送饭', g % 100 = 0,
-              CASE WHEN g % 100 = 0 THEN 1 ELSE 0 END,
+              'self', 'web_chat', '想要有人送饭', ((g - 1) / 500) % 100 = 3,
+              CASE WHEN ((g - 1) / 500) % 100 = 3 THEN 1 ELSE 0 END,
               '{{}}', bv.township_id, bv.village_id, bv.path,
-              CASE WHEN g % 10 < 7 THEN NULL ELSE now() + ((g % 61) - 30) * interval '1 day' END,
-              CASE WHEN g % 10 < 7 THEN NULL ELSE 'investigate' END, false, 0,
+              CASE WHEN ((g - 1) / 500) % 10 < 7 THEN NULL
+                ELSE now() + ((g % 61) - 30) * interval '1 day' END,
+              CASE WHEN ((g - 1) / 500) % 10 < 7 THEN NULL ELSE 'investigate' END, false, 0,
               now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute', now()
             FROM generate_series(1, {CASES}) g JOIN bv ON bv.vidx = (g - 1) % {VILLAGES}""")
         )

@@ -115,9 +115,24 @@ def scope_clause(actor: Actor) -> ColumnElement[bool]:
     return _grant_clause(actor)
 
 
+# Columns, not entities: no ORM identity map and no eager loads of items/assignment per row.
+_COLUMNS = (
+    Case.id,
+    Case.number,
+    Case.status,
+    Case.emergency,
+    Case.priority,
+    Case.beneficiary_id,
+    Case.channel,
+    Case.created_at,
+    Case.due_at,
+    Case.due_step,
+)
+
+
 def _base() -> Any:
     return (
-        select(Case, Person.name, _Village.name, _Owner.name, _Assignee.name)
+        select(*_COLUMNS, Person.name, _Village.name, _Owner.name, _Assignee.name)
         .join(Person, Person.id == Case.beneficiary_id)
         .outerjoin(_Village, _Village.id == Case.village_id)
         .outerjoin(_Owner, _Owner.id == Case.owner_staff_id)
@@ -192,10 +207,8 @@ async def _rows(
     query: Any,
     now: datetime,
 ) -> list[QueueRow]:
-    found: list[tuple[Case, str, str | None, str | None, str | None]] = [
-        tuple(row) for row in (await session.execute(query)).all()
-    ]
-    ids = [row[0].id for row in found]
+    found = (await session.execute(query)).all()
+    ids = [row.id for row in found]
     items: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
         rows = await session.execute(
@@ -205,22 +218,12 @@ async def _rows(
         )
         for case_id, item in rows:
             items[case_id].append(item)
-    return [
-        _row(case, name, village, owner, assignee, now=now, items=items[case.id])
-        for case, name, village, owner, assignee in found
-    ]
+    return [_row(row, now=now, items=items[row.id]) for row in found]
 
 
-def _row(
-    case: Case,
-    beneficiary: str,
-    village: str | None,
-    owner: str | None,
-    assignee: str | None,
-    *,
-    now: datetime,
-    items: Sequence[str],
-) -> QueueRow:
+def _row(case: Any, *, now: datetime, items: Sequence[str]) -> QueueRow:
+    """One result row: the case columns, then beneficiary, village, owner and assignee names."""
+    beneficiary, village, owner, assignee = tuple(case)[len(_COLUMNS) :]
     due = as_utc(case.due_at) if case.due_at else None
     return QueueRow(
         id=case.id,
