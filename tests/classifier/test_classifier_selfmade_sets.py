@@ -28,6 +28,8 @@ FLOORS = {
     "tune_probe3.jsonl": (0.80, 0.75, 0.97, 0.95),
     "tune_probe4.jsonl": (0.72, 0.58, 0.97, 0.95),
     "tune_probe5.jsonl": (0.72, 0.52, 0.97, 0.95),
+    # read once at the end: micro 0.856, macro 0.861, recall 1.00, precision 0.976
+    "final_untouched.jsonl": (0.84, 0.84, 0.97, 0.95),
 }
 
 
@@ -49,7 +51,7 @@ def test_selfmade_set_floors(name: str) -> None:
 def test_sets_are_large_and_varied_enough() -> None:
     rows = [
         json.loads(line)
-        for name in ("final_untouched.jsonl", *FLOORS)
+        for name in FLOORS
         for line in (HERE / name).read_text("utf-8").splitlines()
         if line.strip()
     ]
@@ -70,6 +72,7 @@ def test_sets_are_large_and_varied_enough() -> None:
         "我爸上周晕倒了一次，现在好多了，想请医生定期来看看",
         "刚才",
         "突然 现在 一直 到现在 刚刚",
+        "羊圈里的羊病死了三只，想问问有没有补助",
     ],
 )
 def test_resolved_or_time_alone_is_not_an_emergency(text: str) -> None:
