@@ -167,7 +167,7 @@ async def list_referrals(session: AsyncSession, *, case_id: int) -> list[tuple[C
         .where(CaseReferral.case_id == case_id)
         .order_by(CaseReferral.id)
     )
-    return [(referral, name) for referral, name in rows.tuples()]
+    return [(referral, name) for referral, name in rows]
 
 
 def _event(

@@ -93,7 +93,7 @@ async def build(
         )
         .order_by(Case.created_at, Case.id)
     )
-    pairs = list(found.tuples())
+    pairs = list(found)
     extra = await _extras(session, [c.id for c, _ in pairs], [p.id for _, p in pairs])
     villages = {r.id: r.name for r in await regions_service.list_subtree(session, region=township)}
     rows = []
