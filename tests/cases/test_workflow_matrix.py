@@ -51,9 +51,9 @@ LEGAL: dict[tuple[CaseStatus, CaseStatus], set[str]] = {
     (S.publicity, S.referred): {T, C},
     (S.publicity, S.rejected): {C},
     (S.publicity, S.withdrawn): {T, R},
-    (S.approved, S.in_service): {T, P},
+    (S.approved, S.in_service): {T},  # and the provider the case is assigned to (below)
     (S.approved, S.withdrawn): {T, R},
-    (S.in_service, S.closed): {T, P},
+    (S.in_service, S.closed): {T},  # and the assigned provider
     (S.in_service, S.withdrawn): {T, R},
 }
 ACTORS = [
@@ -68,7 +68,8 @@ ACTORS = [
     R,
 ]
 # Who can see a case in 北屯村 of 共和镇 at all (others get "not found", as for a missing id).
-SEES = {T, C, "worker", P, "admin", R}
+# A provider sees only the cases assigned to it: here none are.
+SEES = {T, C, "worker", "admin", R}
 NEEDS_NOTE = {S.referred, S.rejected}
 # One item per actor, so each actor's case is a distinct request, not a linked duplicate.
 ITEMS = [
@@ -201,3 +202,25 @@ async def test_registering_officer_becomes_owner(runtime: Runtime, world: World)
 async def test_final_states_record_closing_time(runtime: Runtime, world: World) -> None:
     case = await case_in(runtime, world, S.closed)
     assert case.closed_at == runtime.clock.now()
+
+
+async def test_assigned_provider_starts_and_closes_the_service(
+    runtime: Runtime, world: World
+) -> None:
+    from backend.cases import assignment
+
+    case = await case_in(runtime, world, S.approved)
+    async with runtime.sessions() as session, session.begin():
+        await assignment.assign(
+            session,
+            clock=runtime.clock,
+            actor=world.actors[T],
+            case_id=case.id,
+            assignee_staff_id=world.actors[P].staff_id or 0,
+        )
+    for target in (S.in_service, S.closed):
+        async with runtime.sessions() as session, session.begin():
+            moved = await workflow.transition(
+                session, clock=runtime.clock, actor=world.actors[P], case_id=case.id, to=target
+            )
+        assert moved.status == target
