@@ -104,6 +104,13 @@ class Classifier:
             (re.compile(p), frozenset(_required_chars(p)), _first_chars(p), entry)
             for p, entry in patterns
         ]
+        # Patterns by the characters that can open them, so a message looks up only its own.
+        firsts = [item[2] for item in self._patterns]
+        self._unbounded = [i for i, first in enumerate(firsts) if first is None]
+        self._opened_by: dict[str, list[int]] = {}
+        for i, opener in enumerate(firsts):
+            for ch in opener or ():
+                self._opened_by.setdefault(ch, []).append(i)
 
     def tokens(self, text: str) -> list[tuple[int, str]]:
         """Dictionary words of `text` with their offsets, as jieba would cut them (no HMM).
@@ -163,10 +170,12 @@ class Classifier:
                         words = found.setdefault(s.target, {})
                         words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight * factor)
                 if entry.emergencies and token.after != "过":
-                    silenced = any(_near(at, kind, token) for kind in _E_SILENCERS)
-                    past = _near(at, "e_past", token) or token.end <= resolved_at
+                    silenced = bool(at) and any(_near(at, kind, token) for kind in _E_SILENCERS)
+                    past = token.end <= resolved_at or (bool(at) and _near(at, "e_past", token))
+                    if silenced:
+                        continue
                     for s in entry.emergencies:
-                        if not silenced and not (past and not self._lasting[s.target]):
+                        if not (past and not self._lasting[s.target]):
                             words = fired.setdefault(s.target, {})
                             words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight)
         return self._decide(text, found, fired)
@@ -215,24 +224,36 @@ class Classifier:
         clauses: list[list[_Token]] = []
         starts: list[int] = []
         entries, contrast = self._entries, self._contrast
+        # No dictionary word contains a separator, so cutting the whole text once gives the
+        # same words as cutting each chunk (a window never grows across a separator).
+        words = self.tokens(norm)
+        i, count = 0, len(words)
         for match in _CLAUSE.finditer(norm):
-            chunk, offset = match.group(), match.start()
+            offset, stop = match.start(), match.end()
             current: list[_Token] = []
             starts.append(offset)
-            for pos, word in self.tokens(chunk):
+            while i < count and words[i][0] < stop:
+                pos, word = words[i]
+                i += 1
+                if pos < offset:
+                    continue
                 if current and word in contrast:
                     clauses.append(current)
                     current = []
-                    starts.append(offset + pos)
+                    starts.append(pos)
                 end = pos + len(word)
-                current.append(
-                    _Token(offset + pos, offset + end, chunk[end : end + 1], entries[word])
-                )
+                after = norm[end : end + 1] if end < stop else ""
+                current.append(_Token(pos, end, after, entries[word]))
             clauses.append(current)
         if clauses:
             chars = set(norm)
-            for pattern, required, first, entry in self._patterns:
-                if not required <= chars or (first is not None and first.isdisjoint(chars)):
+            opened_by = self._opened_by
+            candidates = set(self._unbounded)
+            for ch in chars:
+                candidates.update(opened_by.get(ch, ()))
+            for index in sorted(candidates):
+                pattern, required, _, entry = self._patterns[index]
+                if not required <= chars:
                     continue
                 for m in pattern.finditer(norm):
                     at = max(bisect.bisect_right(starts, m.start()) - 1, 0)
@@ -271,7 +292,7 @@ def _build_entries(lexicon: Lexicon) -> dict[str, _Entry]:
             frozenset(cues.get(word, ())),
         )
         for word in every
-        if " " not in word
+        if _CLAUSE.fullmatch(word)  # a word across a separator could never match
     }
     silencers = lexicon.emergency_scope["hedge"] | lexicon.emergency_scope["negation"]
     # A longer word that contains an emergency word (`冲走了` ⊃ `冲走`) carries its danger too:
