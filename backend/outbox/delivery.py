@@ -174,3 +174,28 @@ async def release(session: AsyncSession, *, notification_id: int, at: datetime) 
     await session.execute(
         update(Notification).where(Notification.id == notification_id).values(next_attempt_at=at)
     )
+
+
+# --- what a transport is given and answers (plain data; bot/ and scheduler/ both import it) ----
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message ready to send: text, and rows of (label, callback data) buttons."""
+
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """ok | retry_after (seconds, Telegram 429) | blocked (403: the user blocked the bot) |
+    rejected (400: chat not found …, never retried) | server_error (5xx, network: retried)."""
+
+    kind: str
+    retry_after: float = 0.0
+    detail: str = ""
+
+    @classmethod
+    def ok(cls) -> SendResult:
+        return cls("ok")

@@ -37,6 +37,7 @@ SCHEDULER_TEMPLATES = {
     "case_overdue",
     "emergency_again",
     "emergency_up",
+    "unreachable_task",
 }
 
 
