@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 import typer
 
@@ -56,21 +57,46 @@ def tick(
 @app.command("run")
 def run_scheduler() -> None:
     """Run the sweeps and the sender until interrupted (one process is active at a time)."""
-    from scheduler.service import run_forever
-
     from backend.core.logging import configure_logging
     from jiuzhu.cli._common import settings_or_exit
+    from scheduler.service import run_forever
 
     configure_logging(settings_or_exit().log_level)
 
     async def work(runtime: Runtime) -> None:
         stop = asyncio.Event()
-        await run_forever(runtime, stop=stop, transport=_transport(runtime))
+        transport = _transport(runtime)
+        try:
+            await run_forever(runtime, stop=stop, transport=transport)
+        finally:
+            if transport is not None:
+                await transport.close()
 
     run(work)
 
 
-def _transport(runtime: Runtime) -> object | None:
+class OutboxOwnedByScheduler:
+    """Stands in for the bot's simple notifier inside `jiuzhu serve`: the scheduler's sender
+    delivers every outbox row (the dialogs' keys too) under leases; a second sender on the same
+    outbox would repeat messages and cannot render the scheduler's keys."""
+
+    async def run(self, *, stop: asyncio.Event, interval: float = 2.0) -> None:
+        await stop.wait()
+
+
+async def run_in_process(runtime: Runtime, *, stop: asyncio.Event, bot: Any) -> None:
+    """The scheduler inside `jiuzhu serve`: sweeps always, the sender when the bot is on."""
+    from scheduler.service import run_forever
+
+    transport = None
+    if bot is not None:
+        from bot.transport import TelegramTransport
+
+        transport = TelegramTransport(bot)
+    await run_forever(runtime, stop=stop, transport=transport)
+
+
+def _transport(runtime: Runtime) -> Any:
     if runtime.settings.bot_token is None:
         return None
     from bot.transport import TelegramTransport

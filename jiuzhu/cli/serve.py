@@ -11,6 +11,7 @@ from backend.core.errors import JiuzhuError
 from backend.core.logging import configure_logging
 from backend.core.migrations import ensure_current
 from backend.core.runtime import create_runtime
+from jiuzhu.cli import scheduler
 from jiuzhu.cli._common import settings_or_exit
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def serve(
         from bot.runner import BotParts
 
         parts = BotParts.create(runtime)
+        parts.notifier = scheduler.OutboxOwnedByScheduler()  # type: ignore[assignment]
     app = create_app(runtime, routers=[parts.webhook_router()] if parts and webhook else [])
     where = (
         "SQLite " + settings.database_url.split("///", 1)[-1]
@@ -66,6 +68,11 @@ def serve(
             finally:
                 stop.set()
 
-        await asyncio.gather(web(), *([parts.run(stop=stop, polling=not webhook)] if parts else []))
+        bot = parts.bot if parts else None
+        await asyncio.gather(
+            web(),
+            *([parts.run(stop=stop, polling=not webhook)] if parts else []),
+            scheduler.run_in_process(runtime, stop=stop, bot=bot),
+        )
 
     asyncio.run(main())
