@@ -55,7 +55,8 @@ class SweepReport:
             self.add(kind, amount)
 
 
-def _insert(session: AsyncSession) -> Any:
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT construct (both have ON CONFLICT DO NOTHING)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -67,7 +68,7 @@ async def enqueue_many(
     not_before: datetime | None = None,
 ) -> int:
     """Queue the rows; the number newly written (existing keys are left alone)."""
-    insert = _insert(session)
+    insert = insert_for(session)
     written, batch = 0, []
     first = not_before or now
 

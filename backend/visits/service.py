@@ -143,7 +143,7 @@ async def _compliance(
     query = (
         select(key, label, func.count(), func.count(visited.c.plan_id))
         .select_from(due)
-        .join(plan, plan.c.id == due.c.id)
+        .join(plan, plan.c.id == due.c.plan)
         .join(Region, Region.id == plan.c.region_id)
         .outerjoin(visited, visited.c.plan_id == plan.c.id)
         .where(Region.path.startswith(region_path))

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.core.clock import business_date
+from backend.core.db import UTCDateTime
 from backend.identities.models import ChatIdentity
 from backend.outbox import delivery
 from backend.outbox.delivery import Outgoing, SweepReport
+from backend.outbox.models import Notification, NotificationStatus
 from backend.people.models import Person
 from backend.people.service import active_recipients_filter
 from backend.regions.models import Region
@@ -45,11 +46,11 @@ def due_plans(period: Period, *, at: datetime) -> DuePlans:
     """Plans with a duty in `period`, for recipients with duties at `at`."""
     return (
         select(
-            VisitPlan.id,
-            VisitPlan.worker_staff_id,
-            VisitPlan.township_id,
-            Person.name,
-            _village.name,
+            VisitPlan.id.label("plan"),
+            VisitPlan.worker_staff_id.label("worker"),
+            VisitPlan.township_id.label("township"),
+            Person.name.label("name"),
+            _village.name.label("village"),
         )
         .join(Person, Person.id == VisitPlan.person_id)
         .join(_village, _village.id == VisitPlan.region_id)
@@ -66,54 +67,11 @@ def unvisited(period: Period, *, at: datetime) -> DuePlans:
     return due_plans(period, at=at).where(~visited)
 
 
-async def _chats(session: AsyncSession, staff_ids: set[int]) -> dict[int, ChatIdentity]:
-    """The chat identity (lowest id) of each staff member that has one."""
-    found: dict[int, ChatIdentity] = {}
-    ids = sorted(staff_ids)
-    for start in range(0, len(ids), 1000):
-        rows = await session.execute(
-            select(ChatIdentity)
-            .where(ChatIdentity.staff_id.in_(ids[start : start + 1000]))
-            .order_by(ChatIdentity.id)
-        )
-        for identity in rows.scalars():
-            if identity.staff_id is not None:
-                found.setdefault(identity.staff_id, identity)
-    return found
-
-
-async def _by_worker(session: AsyncSession, query: DuePlans) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    result = await session.stream(query.where(VisitPlan.worker_staff_id.is_not(None)))
-    # Streamed in partitions: 100,000 plans never sit in memory as ORM objects.
-    async for partition in result.partitions(5000):
-        for plan_id, worker, _township, name, village in partition:
-            if worker is not None:
-                grouped[worker].append({"plan": plan_id, "name": name, "village": village})
-    return grouped
-
-
-def _worker_rows(
-    kind: str,
-    period: Period,
-    grouped: dict[int, list[dict[str, Any]]],
-    chats: dict[int, ChatIdentity],
-) -> Iterator[Outgoing]:
-    for worker, households in sorted(grouped.items()):
-        identity = chats.get(worker)
-        yield Outgoing(
-            idempotency_key=f"{kind}:{period.key}:{worker}",
-            template_key=kind,
-            params={
-                "period": period.key,
-                "period_label": period_label(period),
-                "end": f"{period.end.month}月{period.end.day}日",
-                "households": households,
-            },
-            chat_identity_id=identity.id if identity else None,
-            channel=identity.channel if identity else "telegram",
-            staff_id=worker,
-        )
+def _json(session: AsyncSession) -> tuple[Any, Any]:
+    """(build object, aggregate into array) in the database's JSON dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.jsonb_build_object, func.jsonb_agg
+    return func.json_object, func.json_group_array
 
 
 async def _send_to_workers(
@@ -124,17 +82,71 @@ async def _send_to_workers(
     now: datetime,
     report: SweepReport,
 ) -> None:
-    grouped = await _by_worker(session, query)
-    done = await delivery.existing_keys(
-        session, keys=[f"{kind}:{period.key}:{worker}" for worker in grouped]
+    """One INSERT … SELECT: the due plans grouped by worker into one message each, with the
+    households as a JSON list, skipping workers whose message for the period exists already.
+
+    Set-based on purpose: 100,000 plans never travel to Python (see docs/scheduler.md)."""
+    obj, agg = _json(session)
+    due = query.where(VisitPlan.worker_staff_id.is_not(None)).subquery()
+    key = literal(f"{kind}:{period.key}:") + cast(due.c.worker, String)
+    first_chat = (
+        select(ChatIdentity.staff_id, func.min(ChatIdentity.id).label("id"))
+        .where(ChatIdentity.staff_id.is_not(None))
+        .group_by(ChatIdentity.staff_id)
+        .subquery()
     )
-    todo = {w: h for w, h in grouped.items() if f"{kind}:{period.key}:{w}" not in done}
-    chats = await _chats(session, set(todo))
-    written = await delivery.enqueue_many(
-        session, now=now, rows=_worker_rows(kind, period, todo, chats)
+    chat = aliased(ChatIdentity)
+    params = obj(
+        "period",
+        period.key,
+        "period_label",
+        period_label(period),
+        "end",
+        f"{period.end.month}月{period.end.day}日",
+        "households",
+        agg(obj("plan", due.c.plan, "name", due.c.name, "village", due.c.village)),
     )
-    report.add(kind, written)
-    report.add(f"{kind}_no_chat", sum(1 for w in todo if w not in chats))
+    stamp = literal(now, UTCDateTime())
+    rows = (
+        select(
+            func.coalesce(chat.channel, "telegram"),
+            first_chat.c.id,
+            due.c.worker,
+            literal(kind),
+            params,
+            key,
+            literal(NotificationStatus.pending.value),
+            literal(0),
+            stamp,
+            stamp,
+        )
+        .select_from(due)
+        .outerjoin(first_chat, first_chat.c.staff_id == due.c.worker)
+        .outerjoin(chat, chat.id == first_chat.c.id)
+        .where(~exists().where(Notification.idempotency_key == key))
+        .group_by(due.c.worker, first_chat.c.id, chat.channel)
+    )
+    columns = [
+        "channel",
+        "chat_identity_id",
+        "staff_id",
+        "template_key",
+        "params",
+        "idempotency_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
+    statement = (
+        delivery.insert_for(session)(Notification)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Notification.chat_identity_id)
+    )
+    written = (await session.execute(statement)).scalars().all()
+    report.add(kind, len(written))
+    report.add(f"{kind}_no_chat", sum(1 for chat_id in written if chat_id is None))
 
 
 async def _officers(

@@ -48,7 +48,7 @@ async def test_a_crash_mid_sweep_rolls_back_and_the_rerun_duplicates_nothing(
     async def crash_on_second_write(*args: Any, **kwargs: Any) -> int:
         calls["n"] += 1
         written = await real(*args, **kwargs)
-        if calls["n"] == 2:  # nudges written, escalation not yet: the process dies here
+        if calls["n"] == 1:  # nudges written, escalation not yet: the process dies here
             raise RuntimeError("killed in the middle of the sweep")
         return written
 
