@@ -1,14 +1,16 @@
 """Test fixtures: a real database per test, the services, and a small world to act in.
 
 The database comes from `JIUZHU_TEST_DATABASE_URL` (default: SQLite). Each test gets its own:
-on SQLite a copy of a template file migrated once per run; on PostgreSQL the schema is rebuilt by
-the migrations once per run and every table is truncated after each test. Tests commit like the
+on SQLite a copy of a template file migrated once per run; on PostgreSQL a fresh database is
+created beside the named one for the run, migrated from empty, dropped at the end, and every
+table is truncated after each test. Tests commit like the
 real edges do.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -52,15 +54,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 async def template_db(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """A migrated database for the whole run: a SQLite template file, or the PostgreSQL URL."""
     if is_postgres():
-        url = _test_url()
-        settings = Settings(database_url=url, secret_key=TEST_SECRET)
-        engine = create_engine(settings)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
+        # A database of its own for this run, created next to the one named in the URL, so two
+        # runs against the same server (a developer and CI, or parallel sessions) never collide.
+        base = _test_url()
+        name = f"{base.rsplit('/', 1)[1].split('?')[0]}_{os.getpid()}_{secrets.token_hex(3)}"
+        url = f"{base.rsplit('/', 1)[0]}/{name}"
+        admin = create_engine(
+            Settings(database_url=base, secret_key=TEST_SECRET), isolation_level="AUTOCOMMIT"
+        )
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = create_engine(Settings(database_url=url, secret_key=TEST_SECRET))
         await migrations.upgrade(engine)
         await engine.dispose()
-        yield url
+        try:
+            yield url
+        finally:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await admin.dispose()
         return
     folder = tmp_path_factory.mktemp("db")
     path = folder / "template.db"
