@@ -15,12 +15,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from backend.cases.models import STATUS_NAMES, CaseStatus
-from backend.core.clock import BUSINESS_TZ, as_utc
+from backend.core.clock import BUSINESS_TZ, as_utc, business_date
 from backend.core.errors import Forbidden
 from backend.staff import auth
 from backend.staff.actor import Actor
 from backend.staff.models import ROLE_NAMES, Role
 from backend.web.deps import SESSION_COOKIE, RuntimeDep, SessionDep, resolve_actor
+from backend.workcal import service as workcal
+from backend.workcal import texts as workcal_texts
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -48,6 +50,7 @@ def mark_console(request: Request) -> None:
 class ConsoleUser:
     actor: Actor
     csrf: str
+    calendar_warning: str | None = None  # a year the working-day calendar does not know yet
 
     @property
     def roles(self) -> set[Role]:
@@ -61,7 +64,9 @@ class ConsoleUser:
 async def console_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> ConsoleUser:
     token = request.cookies.get(SESSION_COOKIE, "")
     actor, row = await resolve_actor(request, session, runtime, token=token, kind=auth.CONSOLE)
-    return ConsoleUser(actor, row.csrf_token)
+    missing = await workcal.missing_years(session, today=business_date(runtime.clock.now()))
+    warning = workcal_texts.missing_years_warning(missing) if missing else None
+    return ConsoleUser(actor, row.csrf_token, warning)
 
 
 UserDep = Annotated[ConsoleUser, Depends(console_user)]
