@@ -165,7 +165,9 @@ class Classifier:
             for token in clause:
                 entry = token.entry
                 if entry.labels and not (at and _near(at, "negation", token)):
-                    factor = MUTED if muted or (at and _near(at, "past", token)) else 1.0
+                    # a thank-you for something already done ("谢谢…昨天陪我去") mutes twice
+                    past = bool(at) and _near(at, "past", token)
+                    factor = MUTED ** (int(muted) + int(past))
                     for s in entry.labels:
                         words = found.setdefault(s.target, {})
                         words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight * factor)
