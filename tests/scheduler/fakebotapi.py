@@ -22,6 +22,7 @@ class FakeBotApi:
     script: dict[int, list[int]] = field(default_factory=dict)  # chat → statuses to answer first
     delivered: list[tuple[int, str, Any]] = field(default_factory=list)
     answered: list[tuple[int, int]] = field(default_factory=list)  # (chat, status)
+    delivered_at: list[float] = field(default_factory=list)  # monotonic time of each delivery
     too_many: int = 0
     _window: deque[float] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -74,6 +75,7 @@ class FakeBotApi:
             self.answered.append((chat, 403))
             return self._error(403, "Forbidden: bot was blocked by the user")
         self.answered.append((chat, 200))
+        self.delivered_at.append(now)
         self.delivered.append((chat, str(data.get("text", "")), data.get("reply_markup")))
         message = {
             "message_id": next(self._ids),
