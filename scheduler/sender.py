@@ -162,7 +162,8 @@ class Sender:
                 await outbox.mark_failed(
                     session, clock=clock, notification=row, error=result.detail or result.kind
                 )
-                stats.add("failed" if row.status == NotificationStatus.failed else "retry")
+                gave_up = row.attempts >= outbox.MAX_ATTEMPTS
+                stats.add("failed" if gave_up else "retry")
 
     async def _send_chat(
         self, chat: str, items: list[_Item], gate: asyncio.Semaphore, stats: DeliveryStats
