@@ -40,25 +40,39 @@ async def _sweep(runtime: Runtime) -> dict[str, int]:
 async def _delegated_case_in_service(runtime: Runtime, world: World) -> tuple[Case, Actor]:
     async with runtime.sessions() as session, session.begin():
         son = await people_service.find_or_create(
-            session, clock=runtime.clock, cipher=runtime.cipher,
+            session,
+            clock=runtime.clock,
+            cipher=runtime.cipher,
             data=PersonInput(name="李小明", region=world.village, phone="13900001111"),
-        )  # fmt: skip
+        )
         result = await cases_service.submit(
-            session, clock=runtime.clock, cipher=runtime.cipher, actor=Actor.person(son.id),
+            session,
+            clock=runtime.clock,
+            cipher=runtime.cipher,
+            actor=Actor.person(son.id),
             request=NewCase(
-                beneficiary_id=world.resident.id, region_id=world.village.id,
-                channel=Channel.telegram, applicant_kind=ApplicantKind.delegate,
-                applicant_person_id=son.id, delegate_relation="儿子", consent_method="口头",
-                text="父亲需要送餐", items=("living.meal",),
+                beneficiary_id=world.resident.id,
+                region_id=world.village.id,
+                channel=Channel.telegram,
+                applicant_kind=ApplicantKind.delegate,
+                applicant_person_id=son.id,
+                delegate_relation="儿子",
+                consent_method="口头",
+                text="父亲需要送餐",
+                items=("living.meal",),
             ),
-        )  # fmt: skip
+        )
     await sign_consent(runtime, world, person_id=world.resident.id)
     for actor_key, target, note in PATHS[CaseStatus.in_service]:
         async with runtime.sessions() as session, session.begin():
             await workflow.transition(
-                session, clock=runtime.clock, actor=world.actors[actor_key],
-                case_id=result.case.id, to=target, note=note,
-            )  # fmt: skip
+                session,
+                clock=runtime.clock,
+                actor=world.actors[actor_key],
+                case_id=result.case.id,
+                to=target,
+                note=note,
+            )
     return result.case, Actor.person(son.id, "李小明")
 
 
@@ -85,9 +99,14 @@ async def test_the_relative_answers_and_a_low_score_opens_a_follow_up(
                 word="还行吧",
             )
         answered = await surveys_service.answer(
-            session, clock=runtime.clock, cipher=runtime.cipher, actor=son,
-            survey_id=survey.id, word="不满意", comment="送来的饭是凉的",
-        )  # fmt: skip
+            session,
+            clock=runtime.clock,
+            cipher=runtime.cipher,
+            actor=son,
+            survey_id=survey.id,
+            word="不满意",
+            comment="送来的饭是凉的",
+        )
         assert answered.score == 2 and answered.followup_case_id is not None
         follow_up = await session.get(Case, answered.followup_case_id)
         assert follow_up is not None and follow_up.status == CaseStatus.submitted
@@ -132,9 +151,13 @@ async def test_no_answer_goes_to_the_worker_who_enters_it(runtime: Runtime, worl
     (survey,) = await _surveys(runtime)
     async with runtime.sessions() as session, session.begin():
         answered = await surveys_service.answer(
-            session, clock=runtime.clock, cipher=runtime.cipher, actor=world.actors["worker"],
-            survey_id=survey.id, word="非常满意",
-        )  # fmt: skip
+            session,
+            clock=runtime.clock,
+            cipher=runtime.cipher,
+            actor=world.actors["worker"],
+            survey_id=survey.id,
+            word="非常满意",
+        )
     assert answered.score == 5 and answered.respondent == Respondent.worker
     assert answered.followup_case_id is None
 

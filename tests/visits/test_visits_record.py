@@ -61,29 +61,43 @@ async def test_a_late_entry_counts_for_its_real_date_and_help_opens_a_case(
         assert case.beneficiary_id == person.id and case.external_ref == f"visit:{visit.id}"
         with pytest.raises(InvalidInput):
             await visits_service.record_visit(
-                session, clock=runtime.clock, cipher=runtime.cipher, actor=v.workers["w1"],
-                data=visits_service.VisitInput(plan.id, VisitOutcome.visited,
-                                               visited_on=date(2026, 3, 18)),
-            )  # fmt: skip
+                session,
+                clock=runtime.clock,
+                cipher=runtime.cipher,
+                actor=v.workers["w1"],
+                data=visits_service.VisitInput(
+                    plan.id, VisitOutcome.visited, visited_on=date(2026, 3, 18)
+                ),
+            )
         with pytest.raises(NotFound):  # another village: answered like a missing plan
             await visits_service.record_visit(
-                session, clock=runtime.clock, cipher=runtime.cipher, actor=v.workers["w2"],
+                session,
+                clock=runtime.clock,
+                cipher=runtime.cipher,
+                actor=v.workers["w2"],
                 data=visits_service.VisitInput(plan.id, VisitOutcome.visited),
-            )  # fmt: skip
+            )
     async with runtime.sessions() as session:
         by_worker = await visits_service.compliance_by_worker(
-            session, clock=runtime.clock, period=period_of(date(2026, 3, 1)),
+            session,
+            clock=runtime.clock,
+            period=period_of(date(2026, 3, 1)),
             region_path=world.county.path,
-        )  # fmt: skip
+        )
         by_village = await visits_service.compliance_by_village(
-            session, clock=runtime.clock, period=period_of(date(2026, 3, 1)),
+            session,
+            clock=runtime.clock,
+            period=period_of(date(2026, 3, 1)),
             region_path=world.township.path,
-        )  # fmt: skip
+        )
         visits = (await session.execute(select(Visit))).scalars().all()
     assert len(visits) == 1
     assert [(c.label, c.due, c.visited) for c in by_worker] == [
-        ("w2-staff", 20, 0), ("w3-staff", 10, 0), ("worker-staff", 20, 1),
-    ]  # fmt: skip
+        ("w2-staff", 20, 0),
+        ("w3-staff", 10, 0),
+        ("worker-staff", 20, 1),
+    ]
     assert sorted((c.label, c.due, c.visited) for c in by_village) == [
-        ("北屯村", 20, 1), ("天台村", 20, 0),
-    ]  # fmt: skip
+        ("北屯村", 20, 1),
+        ("天台村", 20, 0),
+    ]
