@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 import jieba
 
 from backend.classifier.lexicon import Lexicon
+from backend.classifier.ngram import NgramModel
 from backend.classifier.normalize import Normalizer
 from backend.classifier.schemas import Classification, LabelInfo, LabelScore
 
@@ -72,13 +73,15 @@ class _Token(NamedTuple):
 class Classifier:
     """Built once from a `Lexicon`; `classify` is then cheap and has no shared mutable state."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, model: NgramModel | None = None) -> None:
         self.lexicon = lexicon
+        self.model = model  # the learned n-gram complement (`ngram.py`), None: keywords alone
         self.threshold = lexicon.threshold
         self.labels: dict[str, LabelInfo] = {
             e.id: LabelInfo(id=e.id, name=e.name, category=e.category)
             for e in sorted(lexicon.labels.values(), key=lambda e: e.id)
         }
+        self._names = {label: info.name for label, info in self.labels.items()}
         self._normalize = Normalizer(lexicon.fillers)
         self._entries = _build_entries(lexicon)
         self._lasting = {g.id: g.lasting for g in lexicon.groups.values()}
@@ -111,6 +114,10 @@ class Classifier:
         for i, opener in enumerate(firsts):
             for ch in opener or ():
                 self._opened_by.setdefault(ch, []).append(i)
+
+    def normalize(self, text: str) -> str:
+        """The normalised copy of `text` that the classifier (and the n-gram model) reads."""
+        return self._normalize(text)
 
     def tokens(self, text: str) -> list[tuple[int, str]]:
         """Dictionary words of `text` with their offsets, as jieba would cut them (no HMM).
@@ -150,12 +157,15 @@ class Classifier:
 
     def classify(self, text: str) -> Classification:
         """Classify one message; never raises on odd input (empty, emoji only, very long)."""
-        clauses = self._clauses(self._normalize(text))
+        norm = self._normalize(text)
+        clauses = self._clauses(norm)
         cues = [_cue_spans(clause) for clause in clauses]
         asks_progress = any("status" in c for c in cues)
         says_thanks = any("thanks" in c for c in cues)
         found: dict[str, dict[str, float]] = {}
         fired: dict[str, dict[str, float]] = {}
+        negated: set[str] = set()  # labels whose word was seen but negated in its clause
+        danger_seen = False  # an emergency word was read (live or silenced)
         # "…起火了 火已经扑灭了": a resolution anywhere later ends the dangers told before it.
         resolved_at = max(
             (start for at in cues for start, _ in at.get("e_resolved", ())), default=-1
@@ -164,13 +174,17 @@ class Classifier:
             muted = asks_progress or (says_thanks and "request" not in at)
             for token in clause:
                 entry = token.entry
-                if entry.labels and not (at and _near(at, "negation", token)):
+                if entry.labels and at and _near(at, "negation", token):
+                    negated.update(s.target for s in entry.labels)
+                elif entry.labels:
                     # a thank-you for something already done ("谢谢…昨天陪我去") mutes twice
                     past = bool(at) and _near(at, "past", token)
                     factor = MUTED ** (int(muted) + int(past))
                     for s in entry.labels:
                         words = found.setdefault(s.target, {})
                         words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight * factor)
+                if entry.emergencies:
+                    danger_seen = True
                 if entry.emergencies and token.after != "过":
                     silenced = bool(at) and any(_near(at, kind, token) for kind in _E_SILENCERS)
                     past = token.end <= resolved_at or (bool(at) and _near(at, "e_past", token))
@@ -180,7 +194,13 @@ class Classifier:
                         if not (past and not self._lasting[s.target]):
                             words = fired.setdefault(s.target, {})
                             words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight)
-        return self._decide(text, found, fired)
+        result = self._decide(text, found, fired)
+        if self.model is None:
+            return result
+        # the model may not resurrect a negated label, nor raise a danger the scope rules
+        # silenced everywhere ("去年摔倒过", "怕他走丢")
+        silenced = danger_seen and not fired
+        return self.model.combine(result, norm, self._names, negated - set(found), silenced)
 
     def _decide(
         self, text: str, found: dict[str, dict[str, float]], fired: dict[str, dict[str, float]]

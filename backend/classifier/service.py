@@ -14,17 +14,25 @@ from pathlib import Path
 
 from backend.classifier.classifier import Classifier
 from backend.classifier.lexicon import load_lexicon
+from backend.classifier.ngram import load_model
 from backend.classifier.schemas import CATEGORY_NAMES, Classification, LabelInfo
 
 
-def get_classifier(extra_paths: Sequence[Path] = ()) -> Classifier:
-    """The cached classifier for the default keywords extended by `extra_paths`, in order."""
-    return _build(tuple(Path(p).resolve() for p in extra_paths))
+def get_classifier(extra_paths: Sequence[Path] = (), use_model: bool | None = None) -> Classifier:
+    """The cached classifier for the default keywords extended by `extra_paths`, in order.
+
+    `use_model`: combine the learned n-gram model (`ngram.py`) with the keywords; None follows
+    the model file's own `enabled` setting, False runs the keyword engine alone.
+    """
+    return _build(tuple(Path(p).resolve() for p in extra_paths), use_model)
 
 
 @functools.lru_cache(maxsize=8)
-def _build(extra_paths: tuple[Path, ...]) -> Classifier:
-    return Classifier(load_lexicon(extra_paths))
+def _build(extra_paths: tuple[Path, ...], use_model: bool | None) -> Classifier:
+    model = load_model() if use_model is not False else None
+    if model is not None and use_model is None and not model.enabled:
+        model = None
+    return Classifier(load_lexicon(extra_paths), model=model)
 
 
 def classify(text: str) -> Classification:
