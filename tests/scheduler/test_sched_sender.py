@@ -95,3 +95,40 @@ async def test_quiet_hours_hold_residents_not_staff(
     runtime.clock.set(at(date(2026, 3, 2), 8))  # type: ignore[attr-defined]
     assert (await sender.run_once()).counts == {"sent": 1}
     assert sorted(c for c, _, _ in fake.delivered) == [7001, 9001, 9002, 9003]
+
+
+class Crash(BaseException):
+    """The process dies (not an error the sender could contain)."""
+
+
+async def test_a_crash_between_send_and_record_repeats_only_that_message(
+    runtime: Runtime,
+    world: World,
+    api: tuple[FakeBotApi, TelegramTransport],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake, transport = api
+    runtime.clock.set(at(date(2026, 2, 26)))  # type: ignore[attr-defined]
+    await build_villages(runtime, world)
+    await tick(runtime, at(date(2026, 3, 1)))  # three digests, chats 9001-9003
+    real_settle = Sender._settle
+
+    async def dies_after_sending_to_9002(self: Sender, item, result, stats) -> None:  # type: ignore[no-untyped-def]
+        if item.chat == "9002":
+            raise Crash
+        await real_settle(self, item, result, stats)
+
+    monkeypatch.setattr(Sender, "_settle", dies_after_sending_to_9002)
+    with pytest.raises(Crash):
+        await Sender(runtime, transport).run_once()
+    for _ in range(50):  # the other chats' sends finish
+        if len(fake.delivered) == 3:
+            break
+        await asyncio.sleep(0.05)
+    monkeypatch.setattr(Sender, "_settle", real_settle)
+    restarted = Sender(runtime, transport)
+    assert (await restarted.run_once()).counts == {}  # 9002's row is still leased
+    runtime.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]  lease over
+    assert (await restarted.run_once()).counts == {"sent": 1}
+    assert Counter(chat for chat, _, _ in fake.delivered) == {9001: 1, 9002: 2, 9003: 1}
+    assert all(r.status == "sent" for r in await scheduler_rows(runtime))
