@@ -118,8 +118,10 @@ async def _choice(ctx: Context, turn: Turn, value: str) -> None:
     if value not in turn.offered:
         if value == "submit" and turn.data.get("last_case"):
             turn.say("already_submitted", number=turn.data["last_case"])
-        else:
+        else:  # an old message or a forged value: say so, and ask the current question again
             turn.say("stale_choice")
+            if turn.snap.flow == intake.FLOW:
+                await intake.prompt(ctx, turn)
         return
     if value == "cancel":
         await _command(ctx, turn, Inbound("command", command="cancel"))

@@ -96,7 +96,10 @@ async def test_pick_items_by_category_when_not_understood(chat: Chat, world: Wor
     await chat.command("start")
     await chat.tap("m:self")
     assert keys(await chat.text("你好")) == ["not_understood", "pick_category"]
-    assert keys(await chat.tap("done")) == ["stale_choice"]  # nothing picked: no 选好了 yet
+    assert keys(await chat.tap("done")) == [
+        "stale_choice",
+        "pick_category",
+    ]  # nothing picked: no 选好了 yet
     await chat.tap("cat:living")
     await chat.tap("it:living.meal")
     await chat.tap("it:living.bath")
@@ -129,7 +132,7 @@ async def test_stale_and_forged_buttons_change_nothing(chat: Chat, world: World,
     async with runtime.sessions() as session:
         before = (await session.execute(select(Conversation.version))).scalar_one()
     for forged in ("rg:999999", f"rg:{world.other_township.id}", "m:nonsense", "ok", "x" * 60):
-        assert keys(await chat.tap(forged)) == ["stale_choice"]
+        assert keys(await chat.tap(forged)) == ["stale_choice", "ask_county"]
     async with runtime.sessions() as session:
         after = (await session.execute(select(Conversation.version))).scalar_one()
     assert after == before
