@@ -83,7 +83,8 @@ class FakeTelegram:
             chat = int(params["chat_id"])
             if chat in self.blocked:
                 return web.json_response(
-                    {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}
+                    {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"},
+                    status=403,
                 )
             result = self._message(chat, params.get("text", ""), params.get("reply_markup"))
             params["result"] = result
