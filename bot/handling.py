@@ -7,6 +7,8 @@ the log: lines carry update ids and error codes only.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -33,6 +35,14 @@ class Services:
     runtime: Runtime
     engine: Engine
     throttle: Throttle = field(default_factory=Throttle)
+    # SQLite has one writer: queueing writers here in order is fairer and far faster than
+    # letting them wait in SQLite's busy handler, which sleeps. PostgreSQL needs no queue.
+    _sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def writer(self) -> contextlib.AbstractAsyncContextManager[object]:
+        if self.runtime.settings.is_sqlite:
+            return self._sqlite_writer
+        return contextlib.nullcontext()
 
 
 async def run_dialog(
@@ -42,7 +52,7 @@ async def run_dialog(
     runtime = services.runtime
     for attempt in range(RETRIES):
         try:
-            async with runtime.sessions() as session, session.begin():
+            async with services.writer(), runtime.sessions() as session, session.begin():
                 fresh = await conversations.mark_processed(
                     session, clock=runtime.clock, channel=CHANNEL, update_id=str(update_id)
                 )

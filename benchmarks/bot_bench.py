@@ -1,0 +1,201 @@
+"""Bot throughput and latency through the real aiogram Dispatcher, on SQLite (WAL) and PostgreSQL.
+
+Scenarios, each fed as real `Update` objects into `Dispatcher.feed_update` with a real `Bot`
+talking to the fake Bot API of the tests on 127.0.0.1:
+  noop    aiogram's dispatch with a handler that does nothing (the ceiling)
+  floor   a handler that does one committed database write and one sendMessage
+  intake  the real handlers: whole applications (/start … 提交, 11 updates each)
+each one conversation at a time (c=1) and 50 conversations at once (c=50).
+
+  .venv/bin/python benchmarks/bot_bench.py                      # SQLite only
+  .venv/bin/python benchmarks/bot_bench.py --pg postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import Message, Update
+from pydantic import SecretStr
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import backend.models  # noqa: F401
+from backend.conversations import service as conversations
+from backend.core import migrations
+from backend.core.runtime import Runtime, create_runtime
+from backend.core.settings import Settings
+from backend.regions import service as regions_service
+from bot.app import create_bot, create_dispatcher, create_services
+from bot.throttle import Throttle
+from tests.bot.fakeapi import TOKEN, FakeTelegram
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+_ids = itertools.count(1)
+
+
+def _message(uid: int, text_: str) -> dict[str, Any]:
+    return {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": uid, "type": "private"},
+        "from": {"id": uid, "is_bot": False, "first_name": "王"},
+        "text": text_,
+    }
+
+
+def update(bot: Bot, uid: int, kind: str, value: str) -> Update:
+    n = next(_ids)
+    if kind == "text":
+        raw: dict[str, Any] = {"update_id": n, "message": _message(uid, value)}
+    else:
+        raw = {
+            "update_id": n,
+            "callback_query": {
+                "id": str(n),
+                "from": {"id": uid, "is_bot": False, "first_name": "王"},
+                "chat_instance": "c",
+                "data": value,
+                "message": _message(uid, "问题"),
+            },
+        }
+    return Update.model_validate(raw, context={"bot": bot})
+
+
+async def measure(
+    feed: Callable[[Update], Awaitable[Any]], scripts: list[list[Update]]
+) -> tuple[float, float, float, int]:
+    """Run each script's updates in order, the scripts concurrently; (rate, p50, p99, n)."""
+    latencies: list[float] = []
+
+    async def run(script: list[Update]) -> None:
+        for item in script:
+            start = time.perf_counter()
+            await feed(item)
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(run(s) for s in scripts))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return len(latencies) / elapsed, p(0.5), p(0.99), len(latencies)
+
+
+async def prepare(url: str) -> tuple[Runtime, list[int]]:
+    settings = Settings(database_url=url, secret_key=SECRET, var_dir=Path(tempfile.mkdtemp()))
+    runtime = create_runtime(settings)
+    if not settings.is_sqlite:
+        async with runtime.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await migrations.upgrade(runtime.engine)
+    async with runtime.sessions() as session, session.begin():
+        county = await regions_service.create(session, code="532323000000", name="牟定县")
+        town = await regions_service.create(session, code="532323100000", name="共和镇")
+        village = await regions_service.create(session, code="532323100201", name="北屯村")
+    return runtime, [county.id, town.id, village.id]
+
+
+def intake_script(bot: Bot, uid: int, regions: list[int]) -> list[Update]:
+    steps = [("text", "/start"), ("cb", "m:self"), ("text", "家里老人做不了饭,想要有人送饭"),
+             ("cb", "ok"), ("text", "居民"), *[("cb", f"rg:{r}") for r in regions],
+             ("text", f"139{uid % 100_000_000:08d}"), ("cb", "skip"), ("cb", "submit")]  # fmt: skip
+    return [update(bot, uid, kind, value) for kind, value in steps]
+
+
+async def one_run(url: str, fake: FakeTelegram) -> dict[str, tuple[float, float, float, int]]:
+    runtime, regions = await prepare(url)
+    runtime.settings = runtime.settings.model_copy(
+        update={"bot_token": SecretStr(TOKEN), "telegram_api_base": f"http://127.0.0.1:{fake.port}"}
+    )
+    bot = create_bot(runtime.settings)
+    results: dict[str, tuple[float, float, float, int]] = {}
+    try:
+        noop = Dispatcher()
+        router = Router()
+
+        async def nothing(message: Message) -> None:
+            return None
+
+        router.message.register(nothing)
+        noop.include_router(router)
+
+        floor = Dispatcher()
+        router = Router()
+
+        async def write_and_send(message: Message, bot: Bot) -> None:
+            async with runtime.sessions() as session, session.begin():
+                await conversations.mark_processed(
+                    session, clock=runtime.clock, channel="bench", update_id=str(message.message_id)
+                )
+            await bot.send_message(message.chat.id, "好的")
+
+        router.message.register(write_and_send)
+        floor.include_router(router)
+        real = create_dispatcher(
+            create_services(runtime, throttle=Throttle(limit=10_000, window=1))
+        )
+
+        for name, dispatcher in (("noop", noop), ("floor", floor)):
+            for c, per in ((1, 400), (50, 10)):
+                scripts = [[update(bot, 10_000 + u, "text", "你好") for _ in range(per)]
+                           for u in range(c)]  # fmt: skip
+                feed = lambda u, d=dispatcher: d.feed_update(bot, u)  # noqa: E731
+                results[f"{name} c={c}"] = await measure(feed, scripts)
+        base = 100_000
+        for c, rounds in ((1, 30), (50, 1)):
+            scripts = []
+            for _u in range(c):
+                script: list[Update] = []
+                for _ in range(rounds):
+                    base += 1
+                    script += intake_script(bot, base, regions)
+                scripts.append(script)
+            results[f"intake c={c}"] = await measure(lambda u: real.feed_update(bot, u), scripts)
+    finally:
+        await bot.session.close()
+        await runtime.close()
+    return results
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", default="", help="PostgreSQL URL (its schema is dropped!)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    fake = FakeTelegram()
+    await fake.start()
+    targets = [("SQLite (WAL)", None)] + ([("PostgreSQL", args.pg)] if args.pg else [])
+    try:
+        for label, pg in targets:
+            runs = []
+            for _ in range(args.runs):
+                url = pg or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+                runs.append(await one_run(url, fake))
+                fake.calls.clear()
+            print(f"\n{label}: medians of {args.runs} runs")
+            print(f"{'scenario':<14}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'n':>6}")
+            for key in runs[0]:
+                rate, p50, p99 = (statistics.median(r[key][i] for r in runs) for i in range(3))
+                print(f"{key:<14}{rate:>11.0f}{p50:>9.2f}{p99:>9.2f}{runs[0][key][3]:>6}")
+            floor1 = statistics.median(r["floor c=1"][0] for r in runs)
+            intake1 = statistics.median(r["intake c=1"][0] for r in runs)
+            print(f"intake/floor rate (c=1): {intake1 / floor1:.0%}")
+    finally:
+        await fake.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
