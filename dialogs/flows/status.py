@@ -10,18 +10,9 @@ from backend.cases.notify import chat_ref
 from backend.core.clock import business_date
 from backend.workcal import texts as workcal_texts
 from dialogs.context import Context, Turn
+from dialogs.texts.status import DUE_WORDS, EVENT_WORDS
 
 MAX_CASES = 10
-_EVENT_WORDS = {"submitted": "提交申请", "repeat_request": "补充情况", "escalated": "标为紧急"}
-_DUE_WORDS = {
-    "register": "受理期限",
-    "emergency_ack": "紧急响应期限",
-    "investigate": "入户调查期限",
-    "review": "审核期限",
-    "approve": "审批期限",
-    "publicity": "公示截止",
-    "backfill": "补办期限",
-}
 
 
 async def show(ctx: Context, turn: Turn) -> None:
@@ -55,12 +46,12 @@ async def show(ctx: Context, turn: Turn) -> None:
         ).scalar_one_or_none()
         last = "—"
         if event is not None:
-            what = str(event.data.get("verb") or _EVENT_WORDS.get(event.kind, event.kind))
+            what = str(event.data.get("verb") or EVENT_WORDS.get(event.kind, event.kind))
             day = business_date(event.at)
             last = f"{day.month}月{day.day}日 {what}"
         due = ""
         if case.due_at is not None and case.due_step:
-            due = f"\n{_DUE_WORDS.get(case.due_step, '期限')}:" + workcal_texts.describe(
+            due = f"\n{DUE_WORDS.get(case.due_step, '期限')}:" + workcal_texts.describe(
                 case.due_at, now
             )
         turn.say(
