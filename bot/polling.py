@@ -48,7 +48,10 @@ async def run_polling(
 ) -> None:
     stop = stop or asyncio.Event()
     offset: int | None = None
-    await bot.delete_webhook(drop_pending_updates=False)
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)  # polling and a webhook exclude
+    except TelegramAPIError as exc:
+        log.warning("deleteWebhook failed: %s", type(exc).__name__)
     while not stop.is_set():
         try:
             updates = await bot.get_updates(

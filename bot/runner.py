@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
 from fastapi import APIRouter
 
 from backend.core.runtime import Runtime
@@ -37,8 +38,11 @@ class BotParts:
 
     async def run(self, *, stop: asyncio.Event, polling: bool = True) -> None:
         try:
-            me = await self.bot.get_me()
-            log.info("bot @%s %s", me.username, "polling" if polling else "on webhook")
+            try:
+                me = await self.bot.get_me()
+                log.info("bot @%s %s", me.username, "polling" if polling else "on webhook")
+            except TelegramAPIError as exc:  # keep going: polling retries until it is reachable
+                log.warning("Bot API not reachable yet: %s", type(exc).__name__)
             jobs = [self.notifier.run(stop=stop, interval=2.0)]
             if polling:
                 jobs.append(run_polling(self.dispatcher, self.bot, stop=stop))
