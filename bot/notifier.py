@@ -17,7 +17,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from backend.core.runtime import Runtime
 from backend.identities.models import ChatIdentity
 from backend.outbox import service as outbox
-from dialogs.texts import render
+from dialogs.texts import TEXTS, render
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ class Notifier:
         async with runtime.sessions() as session, session.begin():
             rows = await outbox.list_due(session, clock=runtime.clock, channel="telegram")
             for row in rows:
+                if row.template_key not in TEXTS:
+                    continue  # another sender's template (the scheduler's): not ours to render
                 identity = (
                     await session.get(ChatIdentity, row.chat_identity_id)
                     if row.chat_identity_id
