@@ -43,7 +43,8 @@ def _next(step: str, data: dict[str, object], bound: bool) -> str:
 
 
 async def advance(ctx: Context, turn: Turn) -> None:
-    bound = (await ctx.identity()).person_id is not None
+    # Only the step after "items" depends on the chat being bound (a bound person gives no name).
+    bound = turn.snap.step == "items" and (await ctx.identity()).person_id is not None
     turn.goto(FLOW, _next(turn.snap.step, turn.data, bound))
     await prompt(ctx, turn)
 

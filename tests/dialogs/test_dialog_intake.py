@@ -169,3 +169,24 @@ async def test_long_text_and_odd_inputs_are_answered(chat: Chat, world: World) -
 async def _count(runtime: Runtime) -> int:
     async with runtime.sessions() as session:
         return int((await session.execute(select(func.count(Case.id)))).scalar_one())
+
+
+async def test_a_bound_resident_is_not_asked_for_a_name(
+    chat: Chat, world: World, runtime: Runtime
+) -> None:
+    from backend.identities import bindcodes
+
+    async with runtime.sessions() as session, session.begin():
+        code = await bindcodes.issue(session, clock=runtime.clock, person_id=world.resident.id)
+    await chat.command("start", code)
+    await chat.tap("m:self")
+    await chat.text("想要有人送饭")
+    assert keys(await chat.tap("ok")) == ["ask_county"]
+    await _to_phone_step(chat, world)
+    await chat.text("13812345678")
+    await chat.tap("skip")
+    await chat.tap("submit")
+    (case,) = await _cases(runtime)
+    assert (
+        case.beneficiary_id == world.resident.id and case.applicant_person_id == case.beneficiary_id
+    )
