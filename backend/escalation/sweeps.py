@@ -9,42 +9,21 @@ Keys: `overdue:{case}:{step}:{due stamp}:{officer}`, `emergency_again:{case}:{of
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.cases.models import OPEN_STATUSES, Case
-from backend.identities.models import ChatIdentity
+from backend.identities import service as identities_service
 from backend.outbox import delivery
 from backend.outbox.delivery import Outgoing, SweepReport
 from backend.regions.models import Region
-from backend.staff.models import Role, StaffMember, StaffRole
+from backend.staff.models import Role
 from backend.workcal.rules import DEFAULT_RULES
 from backend.workcal.texts import describe
 
 EMERGENCY_STEP = "emergency_ack"
-
-
-async def _officers(
-    session: AsyncSession, role: Role, region_ids: set[int]
-) -> dict[int, list[ChatIdentity]]:
-    rows = await session.execute(
-        select(StaffRole.region_id, ChatIdentity)
-        .join(StaffMember, StaffMember.id == StaffRole.staff_id)
-        .join(ChatIdentity, ChatIdentity.staff_id == StaffMember.id)
-        .where(
-            StaffRole.role == role,
-            StaffRole.region_id.in_(sorted(region_ids)),
-            StaffMember.active.is_(True),
-        )
-        .order_by(ChatIdentity.id)
-    )
-    found: dict[int, list[ChatIdentity]] = defaultdict(list)
-    for region_id, identity in rows.all():
-        found[region_id].append(identity)
-    return found
 
 
 async def sweep_deadlines(session: AsyncSession, *, now: datetime) -> SweepReport:
@@ -68,10 +47,14 @@ async def sweep_deadlines(session: AsyncSession, *, now: datetime) -> SweepRepor
             )
         ).all()
     )
-    county_staff = await _officers(
-        session, Role.county_officer, {p for p in parents.values() if p is not None}
+    county_staff = await identities_service.staff_chats_by_region(
+        session,
+        role=Role.county_officer,
+        region_ids={p for p in parents.values() if p is not None},
     )
-    township_staff = await _officers(session, Role.township_officer, townships)
+    township_staff = await identities_service.staff_chats_by_region(
+        session, role=Role.township_officer, region_ids=townships
+    )
     rows: list[Outgoing] = []
     for case_ in overdue:
         assert case_.due_at is not None and case_.due_step is not None

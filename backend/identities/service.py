@@ -3,12 +3,15 @@ staff member."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.clock import Clock
 from backend.core.errors import Conflict, InvalidInput
 from backend.identities.models import ChatIdentity
+from backend.staff.models import Role, StaffMember, StaffRole
 
 CHANNELS = frozenset({"telegram", "web_chat"})
 
@@ -64,3 +67,24 @@ async def bind(
     identity.bound_at = clock.now()
     await session.flush()
     return identity
+
+
+async def staff_chats_by_region(
+    session: AsyncSession, *, role: Role, region_ids: set[int]
+) -> dict[int, list[ChatIdentity]]:
+    """Region id → the chat identities of the active staff holding `role` exactly there."""
+    rows = await session.execute(
+        select(StaffRole.region_id, ChatIdentity)
+        .join(StaffMember, StaffMember.id == StaffRole.staff_id)
+        .join(ChatIdentity, ChatIdentity.staff_id == StaffMember.id)
+        .where(
+            StaffRole.role == role,
+            StaffRole.region_id.in_(sorted(region_ids)),
+            StaffMember.active.is_(True),
+        )
+        .order_by(ChatIdentity.id)
+    )
+    found: dict[int, list[ChatIdentity]] = defaultdict(list)
+    for region_id, identity in rows.all():
+        found[region_id].append(identity)
+    return found

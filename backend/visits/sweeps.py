@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from backend.core.clock import business_date
 from backend.core.db import UTCDateTime
+from backend.identities import service as identities_service
 from backend.identities.models import ChatIdentity
 from backend.outbox import delivery
 from backend.outbox.delivery import Outgoing, SweepReport
@@ -26,7 +27,7 @@ from backend.outbox.models import Notification, NotificationStatus
 from backend.people.models import Person
 from backend.people.service import active_recipients_filter
 from backend.regions.models import Region
-from backend.staff.models import Role, StaffMember, StaffRole
+from backend.staff.models import Role
 from backend.visits.models import Visit, VisitPlan
 from backend.visits.periods import Period, period_of
 from backend.workcal.service import end_of_day
@@ -149,27 +150,6 @@ async def _send_to_workers(
     report.add(f"{kind}_no_chat", sum(1 for chat_id in written if chat_id is None))
 
 
-async def _officers(
-    session: AsyncSession, role: Role, region_ids: set[int]
-) -> dict[int, list[ChatIdentity]]:
-    """Region id → the chat identities of the active staff holding `role` exactly there."""
-    rows = await session.execute(
-        select(StaffRole.region_id, ChatIdentity)
-        .join(StaffMember, StaffMember.id == StaffRole.staff_id)
-        .join(ChatIdentity, ChatIdentity.staff_id == StaffMember.id)
-        .where(
-            StaffRole.role == role,
-            StaffRole.region_id.in_(sorted(region_ids)),
-            StaffMember.active.is_(True),
-        )
-        .order_by(ChatIdentity.id)
-    )
-    found: dict[int, list[ChatIdentity]] = defaultdict(list)
-    for region_id, identity in rows.all():
-        found[region_id].append(identity)
-    return found
-
-
 async def _escalate(
     session: AsyncSession, period: Period, now: datetime, report: SweepReport
 ) -> None:
@@ -194,7 +174,9 @@ async def _escalate(
     params = {"period": period.key, "period_label": period_label(period)}
     rows: list[Outgoing] = []
     for township, officers in (
-        await _officers(session, Role.township_officer, set(missed))
+        await identities_service.staff_chats_by_region(
+            session, role=Role.township_officer, region_ids=set(missed)
+        )
     ).items():
         for identity in officers:
             rows.append(
@@ -212,7 +194,11 @@ async def _escalate(
         again: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for township, households in missed.items():
             again[counties[township]] += [h for h in households if h["plan"] in again_ids]
-        for county, officers in (await _officers(session, Role.county_officer, set(again))).items():
+        for county, officers in (
+            await identities_service.staff_chats_by_region(
+                session, role=Role.county_officer, region_ids=set(again)
+            )
+        ).items():
             if not again[county]:
                 continue
             for identity in officers:
