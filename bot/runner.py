@@ -1,4 +1,8 @@
-"""The bot's moving parts in one process: polling (or the webhook router) and the notifier."""
+"""The bot's moving parts in one process: polling (or the webhook router).
+
+Outbound messages (status changes, alerts, reminders) are not sent from here: the scheduler's
+leased sender delivers every outbox row, so a second sender can never repeat one.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from fastapi import APIRouter
 from backend.core.runtime import Runtime
 from bot import webhook
 from bot.app import create_bot, create_dispatcher, create_services, webhook_secret
-from bot.notifier import Notifier
 from bot.polling import run_polling
 
 log = logging.getLogger(__name__)
@@ -24,13 +27,12 @@ class BotParts:
     runtime: Runtime
     bot: Bot
     dispatcher: Dispatcher
-    notifier: Notifier
 
     @classmethod
     def create(cls, runtime: Runtime) -> BotParts:
         bot = create_bot(runtime.settings)
         dispatcher = create_dispatcher(create_services(runtime))
-        return cls(runtime, bot, dispatcher, Notifier(runtime, bot))
+        return cls(runtime, bot, dispatcher)
 
     def webhook_router(self) -> APIRouter:
         secret = webhook_secret(self.runtime.settings)
@@ -43,10 +45,10 @@ class BotParts:
                 log.info("bot @%s %s", me.username, "polling" if polling else "on webhook")
             except TelegramAPIError as exc:  # keep going: polling retries until it is reachable
                 log.warning("Bot API not reachable yet: %s", type(exc).__name__)
-            jobs = [self.notifier.run(stop=stop, interval=2.0)]
             if polling:
-                jobs.append(run_polling(self.dispatcher, self.bot, stop=stop))
-            await asyncio.gather(*jobs)
+                await run_polling(self.dispatcher, self.bot, stop=stop)
+            else:
+                await stop.wait()
         finally:
             await self.bot.session.close()
 

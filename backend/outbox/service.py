@@ -1,6 +1,6 @@
 """Enqueue notifications (idempotent on the key) and record delivery results.
 
-A sender (bot/notifier.py now, the scheduler's sender later) lists due rows, delivers them and
+The scheduler's leased sender (scheduler/sender.py) lists due rows, delivers them and
 calls `mark_sent`, `mark_failed` or `mark_unreachable`. Services only flush.
 """
 

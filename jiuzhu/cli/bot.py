@@ -1,4 +1,8 @@
-"""`jiuzhu bot` (Telegram polling and the notifier) and `jiuzhu bind-code` (deep-link codes)."""
+"""`jiuzhu bot` (Telegram polling) and `jiuzhu bind-code` (deep-link codes).
+
+Messages the system sends on its own go out through the scheduler's sender
+(`jiuzhu scheduler run`, or `jiuzhu serve` which runs everything).
+"""
 
 from __future__ import annotations
 

@@ -75,15 +75,6 @@ def run_scheduler() -> None:
     run(work)
 
 
-class OutboxOwnedByScheduler:
-    """Stands in for the bot's simple notifier inside `jiuzhu serve`: the scheduler's sender
-    delivers every outbox row (the dialogs' keys too) under leases; a second sender on the same
-    outbox would repeat messages and cannot render the scheduler's keys."""
-
-    async def run(self, *, stop: asyncio.Event, interval: float = 2.0) -> None:
-        await stop.wait()
-
-
 async def run_in_process(runtime: Runtime, *, stop: asyncio.Event, bot: Any) -> None:
     """The scheduler inside `jiuzhu serve`: sweeps always, the sender when the bot is on."""
     from scheduler.service import run_forever

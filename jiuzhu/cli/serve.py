@@ -43,11 +43,10 @@ def serve(
         typer.secho(exc.message, fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
     parts = None
-    if settings.bot_token is not None:  # the bot and its notifier run in this process too
+    if settings.bot_token is not None:  # the bot runs in this process too
         from bot.runner import BotParts
 
         parts = BotParts.create(runtime)
-        parts.notifier = scheduler.OutboxOwnedByScheduler()  # type: ignore[assignment]
     app = create_app(runtime, routers=[parts.webhook_router()] if parts and webhook else [])
     where = (
         "SQLite " + settings.database_url.split("///", 1)[-1]

@@ -1,4 +1,5 @@
-"""Webhook mode (secret header, persisted before 200, redelivery a no-op) and the notifier."""
+"""Webhook mode (secret header, persisted before 200, redelivery a no-op), and status changes
+pushed to the applicant through the outbox and the scheduler's sender over the real Bot API."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from backend.core.runtime import Runtime
 from backend.outbox.models import Notification, NotificationStatus
 from backend.web.app import create_app
 from bot.app import create_bot, create_dispatcher, create_services, webhook_secret
-from bot.notifier import Notifier
+from bot.transport import TelegramTransport
 from bot.webhook import PATH, create_router
+from scheduler.sender import Sender
 from tests.bot.fakeapi import TOKEN, FakeTelegram
 from tests.world import World
 
@@ -73,7 +75,7 @@ async def test_webhook_checks_the_secret_and_ignores_redelivery(
         assert junk.status_code in (400, 422)
 
 
-async def test_notifier_delivers_status_changes_and_marks_blocked_chats(
+async def test_status_change_reaches_the_applicant_and_blocked_chats_are_marked(
     fake: FakeTelegram, bot: Bot, runtime: Runtime, world: World
 ) -> None:
     from backend.identities import bindcodes
@@ -97,7 +99,8 @@ async def test_notifier_delivers_status_changes_and_marks_blocked_chats(
             to=CaseStatus.registered,
         )
     fake.blocked.add(U + 1)
-    assert await Notifier(runtime, bot, pace=0).run_once() == 2
+    sender = Sender(runtime, TelegramTransport(bot))
+    await sender.run_once()
     (text,) = fake.texts_to(U)
     assert result.case.number in text and "已受理" in text
     async with runtime.sessions() as session:
@@ -107,4 +110,5 @@ async def test_notifier_delivers_status_changes_and_marks_blocked_chats(
         case = await session.get(Case, result.case.id)
     assert [r.status for r in rows] == [NotificationStatus.sent, NotificationStatus.unreachable]
     assert case is not None
-    assert await Notifier(runtime, bot, pace=0).run_once() == 0  # nothing twice
+    await sender.run_once()
+    assert len(fake.texts_to(U)) == 1  # nothing twice
