@@ -107,6 +107,4 @@ async def file(ctx: Context, data: dict[str, Any], *, region: Region) -> SubmitR
     result = await cases_service.submit(
         ctx.session, clock=ctx.clock, cipher=ctx.cipher, actor=actor, request=request
     )
-    if result.created and result.case.emergency:
-        await notify.emergency_filed(ctx.session, clock=ctx.clock, case=result.case)
-    return result
+    return result  # an emergency case alerts the township inside `cases_service.submit`

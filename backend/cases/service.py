@@ -7,12 +7,10 @@ every change writes a CaseEvent.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.cases import numbering
+from backend.cases import notify, numbering
 from backend.cases.items import check_items
 from backend.cases.models import (
     OPEN_STATUSES,
@@ -127,7 +125,9 @@ async def submit(
     new_items = [i for i in items if i not in covering]
     linked_to = covering[linked_items[0]] if linked_items else None
     if linked_to is not None:
-        await _link_repeat_request(session, case=linked_to, actor=actor, request=request, now=now)
+        await _link_repeat_request(
+            session, case=linked_to, actor=actor, request=request, clock=clock
+        )
         if not new_items:
             return SubmitResult(linked_to, False, linked_to, tuple(linked_items))
 
@@ -186,6 +186,8 @@ async def submit(
         )
     )
     await session.flush()
+    if case.emergency:  # 救急难: the township on duty hears of it at once, whatever the channel
+        await notify.emergency_filed(session, clock=clock, case=case)
     return SubmitResult(case, True, linked_to, tuple(linked_items))
 
 
@@ -199,9 +201,10 @@ async def _set_first_deadline(session: AsyncSession, case: Case) -> None:
 
 
 async def _link_repeat_request(
-    session: AsyncSession, *, case: Case, actor: Actor, request: NewCase, now: datetime
+    session: AsyncSession, *, case: Case, actor: Actor, request: NewCase, clock: Clock
 ) -> None:
     """Record a repeat request on the open case; an emergency raises the case's urgency."""
+    now = clock.now()
     session.add(
         CaseEvent(
             case_id=case.id,
@@ -219,6 +222,7 @@ async def _link_repeat_request(
         case.priority = max(case.priority, 1)
         if case.status == CaseStatus.submitted:
             await _set_first_deadline(session, case)
+        await notify.emergency_filed(session, clock=clock, case=case)
         session.add(
             CaseEvent(
                 case_id=case.id,

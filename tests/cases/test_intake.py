@@ -229,3 +229,37 @@ async def _submit_checked(session, runtime: Runtime, world: World, request: NewC
 
 def _fields(request: NewCase) -> dict[str, object]:
     return {name: getattr(request, name) for name in request.__dataclass_fields__}
+
+
+async def test_emergency_alerts_the_township_on_duty_whatever_the_channel(
+    runtime: Runtime, world: World
+) -> None:
+    from backend.identities import service as identities_service
+    from backend.outbox.models import Notification
+
+    async with runtime.sessions() as session, session.begin():
+        for key, external in (("township", "9001"), ("sibling_township", "9002")):
+            identity = await identities_service.get_or_create(
+                session, clock=runtime.clock, channel="telegram", external_id=external
+            )
+            await identities_service.bind(
+                session, clock=runtime.clock, identity=identity, staff_id=world.actors[key].staff_id
+            )
+    ordinary = await submit(runtime, world, items=("living.meal",))
+    await submit(runtime, world, items=("living.meal",), emergency=True)  # repeat → escalated
+    fresh = await submit(runtime, world, items=("care.attendance",), emergency=True)
+    async with runtime.sessions() as session:
+        alerts = (
+            (
+                await session.execute(
+                    select(Notification).where(Notification.template_key == "emergency_alert")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    # Only the officer of the case's own township, once per case.
+    assert sorted(a.params["number"] for a in alerts) == sorted(
+        [ordinary.case.number, fresh.case.number]
+    )
+    assert {a.staff_id for a in alerts} == {world.actors["township"].staff_id}
