@@ -3,15 +3,18 @@ transaction.
 
 Order of rules: commands (/start, /cancel, /status, /help) work everywhere; a choice the current
 step did not offer (an old message, a forged value) is answered politely and changes nothing;
-every free text is checked for an emergency before anything else; then the current flow takes
-the input. The state is saved with a version check (`Conflict` when another replica saved first:
-the edge rolls back and retries).
+every free text is checked for an emergency before anything else (except a worker's visit note,
+which the visit's case is classified from); then the current flow takes the input. A duty button
+sent by the scheduler (`visit:…`, `survey:…`) was never offered by this conversation: its flow
+checks it against the database instead. The state is saved with a version check (`Conflict`
+when another replica saved first: the edge rolls back and retries).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +24,30 @@ from backend.conversations import service as conversations
 from backend.core.clock import Clock
 from backend.core.crypto import PersonalDataCipher
 from dialogs.context import Context, Turn, hotline_text
-from dialogs.flows import emergency, intake, menu, status
+from dialogs.flows import emergency, intake, menu, status, survey, visit
 from dialogs.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096
+
+
+@dataclass(frozen=True)
+class _Flow:
+    prompt: Callable[[Context, Turn], Awaitable[None]]
+    on_input: Callable[[Context, Turn, Inbound], Awaitable[None]]
+
+
+# Flows that take input step by step (resumed by /start, re-asked after a stale button).
+_FLOWS = {
+    intake.FLOW: _Flow(intake.prompt, intake.on_input),
+    visit.FLOW: _Flow(visit.prompt, visit.on_input),
+    survey.FLOW: _Flow(survey.prompt, survey.on_input),
+}
+# Buttons of the scheduler's messages, by the prefix of their value.
+_DUTY_BUTTONS: dict[str, Callable[[Context, Turn, str], Awaitable[None]]] = {
+    visit.PREFIX: visit.begin,
+    survey.PREFIX: survey.begin,
+}
 
 
 @dataclass(frozen=True)
@@ -72,18 +94,26 @@ class Engine:
 
 
 async def _dispatch(ctx: Context, turn: Turn, inbound: Inbound) -> None:
+    flow = _FLOWS.get(turn.snap.flow)
     if inbound.kind == "command":
         await _command(ctx, turn, inbound)
+    elif inbound.kind == "choice" and inbound.value.split(":", 1)[0] in _DUTY_BUTTONS:
+        await _DUTY_BUTTONS[inbound.value.split(":", 1)[0]](ctx, turn, inbound.value)
     elif inbound.kind == "choice":
         await _choice(ctx, turn, inbound.value)
     elif inbound.kind in ("text", "photo") and len(inbound.text) > MAX_TEXT:
         turn.say("text_long", limit=MAX_TEXT)
-    elif inbound.kind in ("text", "photo") and inbound.text.strip() and _urgent(ctx, inbound):
+    elif (
+        inbound.kind in ("text", "photo")
+        and inbound.text.strip()
+        and turn.snap.flow != visit.FLOW
+        and _urgent(ctx, inbound)
+    ):
         if turn.snap.flow == intake.FLOW and turn.snap.step == "need":
             turn.data["text"] = inbound.text.strip()
         emergency.alert(ctx, turn, inbound.text.strip())
-    elif turn.snap.flow == intake.FLOW:
-        await intake.on_input(ctx, turn, inbound)
+    elif flow is not None:
+        await flow.on_input(ctx, turn, inbound)
     else:
         await _outside_flow(ctx, turn, inbound)
 
@@ -97,9 +127,9 @@ async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:
     if name == "start":
         if inbound.text.strip():
             await menu.bind(ctx, turn, inbound.text.strip())
-        if turn.snap.flow == intake.FLOW:
-            turn.say("resumed")
-            await intake.prompt(ctx, turn)
+        if turn.snap.flow in _FLOWS:
+            turn.say("resumed" if turn.snap.flow == intake.FLOW else "resumed_duty")
+            await _FLOWS[turn.snap.flow].prompt(ctx, turn)
         else:
             menu.show(turn)
     elif name == "cancel":
@@ -120,18 +150,20 @@ async def _choice(ctx: Context, turn: Turn, value: str) -> None:
             turn.say("already_submitted", number=turn.data["last_case"])
         else:  # an old message or a forged value: say so, and ask the current question again
             turn.say("stale_choice")
-            if turn.snap.flow == intake.FLOW:
-                await intake.prompt(ctx, turn)
+            if turn.snap.flow in _FLOWS:
+                await _FLOWS[turn.snap.flow].prompt(ctx, turn)
         return
     if value == "cancel":
         await _command(ctx, turn, Inbound("command", command="cancel"))
     elif value == "back":
-        if turn.back():
-            await intake.prompt(ctx, turn)
+        if turn.back() and turn.snap.flow in _FLOWS:
+            await _FLOWS[turn.snap.flow].prompt(ctx, turn)
         else:
             await _command(ctx, turn, Inbound("command", command="cancel"))
     elif value == "em:report":
         await emergency.report(ctx, turn)
+    elif value == "em:continue" and turn.snap.flow in (visit.FLOW, survey.FLOW):
+        await _FLOWS[turn.snap.flow].prompt(ctx, turn)
     elif value == "em:continue":
         await emergency.carry_on(ctx, turn)
     elif value in ("m:self", "m:delegate"):
@@ -143,8 +175,8 @@ async def _choice(ctx: Context, turn: Turn, value: str) -> None:
         emergency.alert(ctx, turn, None)
     elif value == "m:help":
         turn.say("help")
-    elif turn.snap.flow == intake.FLOW:
-        await intake.on_input(ctx, turn, Inbound("choice", value=value))
+    elif turn.snap.flow in _FLOWS:
+        await _FLOWS[turn.snap.flow].on_input(ctx, turn, Inbound("choice", value=value))
 
 
 async def _outside_flow(ctx: Context, turn: Turn, inbound: Inbound) -> None:

@@ -8,8 +8,9 @@ queue in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +42,11 @@ class VisitInput:
     photo_key: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # 需要帮助: what the classifier read in the note, so the case arrives with its items and an
+    # emergency reaches the township at once (empty: the township classifies by hand).
+    items: tuple[str, ...] = ()
+    emergency: bool = False
+    classification: dict[str, Any] = field(default_factory=dict)
 
 
 async def get_plan(session: AsyncSession, *, person_id: int) -> VisitPlan | None:
@@ -110,6 +116,9 @@ async def record_visit(
                 channel=Channel.village_report,
                 applicant_kind=ApplicantKind.worker,
                 text=visit.note or "走访发现需要帮助",
+                items=data.items,
+                emergency=data.emergency,
+                classification=data.classification,
                 external_ref=f"visit:{visit.id}",
             ),
         )

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.texts import intake, menu, notify, status
+from dialogs.texts import intake, menu, notify, status, survey, visit
 
-TEXTS: dict[str, str] = {**menu.TEXTS, **intake.TEXTS, **status.TEXTS, **notify.TEXTS}
+TEXTS: dict[str, str] = {
+    **menu.TEXTS,
+    **intake.TEXTS,
+    **status.TEXTS,
+    **notify.TEXTS,
+    **visit.TEXTS,
+    **survey.TEXTS,
+}
 
 
 def render(key: str, params: dict[str, Any] | None = None) -> str:
