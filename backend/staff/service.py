@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,10 +88,16 @@ async def actor_for(session: AsyncSession, *, staff_id: int) -> Actor:
     found = rows.all()
     if not found:
         raise NotFound("找不到该工作人员", code="staff_not_found")
-    name, active = found[0][0], found[0][1]
+    return actor_of(staff_id, [tuple(r) for r in found])
+
+
+def actor_of(staff_id: int, rows: Sequence[Sequence[Any]]) -> Actor:
+    """The `Actor` from rows of (name, active, role, region id, region path) — one per role,
+    role None for an account without any; an inactive account gets no grants."""
+    name, active = rows[0][0], rows[0][1]
     grants = tuple(
-        Grant(role=role, region_id=region_id, region_path=path)
-        for _, _, role, region_id, path in found
+        Grant(role=Role(role), region_id=region_id, region_path=path)
+        for _, _, role, region_id, path in rows
         if active and role is not None
     )
     return Actor(kind="staff", label=name, staff_id=staff_id, grants=grants)

@@ -21,7 +21,6 @@ from backend.audit import service as audit
 from backend.core.errors import Forbidden, JiuzhuError, NotFound
 from backend.core.runtime import Runtime
 from backend.staff import auth
-from backend.staff import service as staff_service
 from backend.staff.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -108,15 +107,15 @@ _bearer = HTTPBearer(auto_error=False, description="令牌: POST /api/auth/token
 
 async def resolve_actor(
     request: Request, session: AsyncSession, runtime: Runtime, *, token: str, kind: str
-) -> tuple[Actor, auth.StaffSession]:
-    row = await auth.authenticate(session, clock=runtime.clock, token=token, kind=kind)
-    if row is None:
+) -> auth.Live:
+    """The live session and its actor (one query), or `LoginFailed` as "unauthenticated"."""
+    live = await auth.authenticate_actor(session, clock=runtime.clock, token=token, kind=kind)
+    if live is None:
         raise auth.LoginFailed("请先登录(或登录已过期)", code="unauthenticated")
-    actor = await staff_service.actor_for(session, staff_id=row.staff_id)
-    if not actor.grants:
+    if not live.actor.grants:
         raise auth.LoginFailed("账号已停用或没有任何角色", code="unauthenticated")
-    request.state.actor = actor
-    return actor, row
+    request.state.actor = live.actor
+    return live
 
 
 async def api_actor(
@@ -126,8 +125,8 @@ async def api_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     token = credentials.credentials if credentials else ""
-    actor, _ = await resolve_actor(request, session, runtime, token=token, kind=auth.API)
-    return actor
+    live = await resolve_actor(request, session, runtime, token=token, kind=auth.API)
+    return live.actor
 
 
 ActorDep = Annotated[Actor, Depends(api_actor)]

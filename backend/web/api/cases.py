@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
+from fastapi.responses import JSONResponse
 
 from backend.cases import assignment, queue, workflow
 from backend.cases import attachments as attachments_service
@@ -13,7 +14,14 @@ from backend.cases import service as cases_service
 from backend.cases.models import CaseStatus
 from backend.resources.models import KIND_NAMES
 from backend.web import pages
-from backend.web.api.schemas import Assign, QueueItem, QueuePage, Refer, Transition
+from backend.web.api.schemas import (
+    Assign,
+    QueueItem,
+    QueuePage,
+    Refer,
+    Transition,
+    queue_item_json,
+)
 from backend.web.deps import ActorDep, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api", tags=["cases"])
@@ -21,7 +29,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "找不到(�
 ID = Annotated[int, Query(ge=1, le=2**31 - 1)]
 
 
-@router.get("/queue", summary="The work queue: emergencies, then deadline, priority, age")
+@router.get(
+    "/queue",
+    summary="The work queue: emergencies, then deadline, priority, age",
+    response_model=QueuePage,
+)
 async def list_queue(
     actor: ActorDep,
     session: SessionDep,
@@ -36,7 +48,7 @@ async def list_queue(
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=queue.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> QueuePage:
+) -> JSONResponse:
     filters = queue.QueueFilter(
         statuses=tuple(status or ()),
         item=item,
@@ -55,20 +67,24 @@ async def list_queue(
         limit=limit + 1,
         offset=offset,
     )
-    return QueuePage(
-        items=[QueueItem.of(r) for r in rows[:limit]],
-        limit=limit,
-        offset=offset,
-        has_more=len(rows) > limit,
+    return JSONResponse(
+        {
+            "items": [queue_item_json(r) for r in rows[:limit]],
+            "limit": limit,
+            "offset": offset,
+            "has_more": len(rows) > limit,
+        }
     )
 
 
-@router.get("/overdue", summary="督办: open cases past their deadline, owner named")
-async def list_overdue(
-    actor: ActorDep, session: SessionDep, runtime: RuntimeDep
-) -> list[QueueItem]:
+@router.get(
+    "/overdue",
+    summary="督办: open cases past their deadline and overdue 补办, owner named",
+    response_model=list[QueueItem],
+)
+async def list_overdue(actor: ActorDep, session: SessionDep, runtime: RuntimeDep) -> JSONResponse:
     rows = await queue.list_overdue(session, actor=actor, now=runtime.clock.now())
-    return [QueueItem.of(r) for r in rows]
+    return JSONResponse([queue_item_json(r) for r in rows])
 
 
 def case_json(page: pages.CasePage) -> dict[str, Any]:

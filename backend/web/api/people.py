@@ -13,7 +13,7 @@ from backend.people import service as people_service
 from backend.people.consent import STATE_NAMES
 from backend.regions import service as regions_service
 from backend.web import pages
-from backend.web.api.schemas import FullId, QueueItem, RevealId
+from backend.web.api.schemas import FullId, RevealId, queue_item_json
 from backend.web.deps import ActorDep, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/api/people", tags=["people"])
@@ -45,7 +45,7 @@ def person_json(page: pages.PersonPage) -> dict[str, Any]:
             {"person_id": c.person_id, "name": c.name, "state": STATE_NAMES[c.state]}
             for c in page.consent
         ],
-        "cases": [QueueItem.of(r).model_dump(mode="json") for r in page.cases],
+        "cases": [queue_item_json(r) for r in page.cases],
         "events": [
             {
                 "case": number,

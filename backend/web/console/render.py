@@ -63,10 +63,10 @@ class ConsoleUser:
 
 async def console_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> ConsoleUser:
     token = request.cookies.get(SESSION_COOKIE, "")
-    actor, row = await resolve_actor(request, session, runtime, token=token, kind=auth.CONSOLE)
+    live = await resolve_actor(request, session, runtime, token=token, kind=auth.CONSOLE)
     missing = await workcal.missing_years(session, today=business_date(runtime.clock.now()))
     warning = workcal_texts.missing_years_warning(missing) if missing else None
-    return ConsoleUser(actor, row.csrf_token, warning)
+    return ConsoleUser(live.actor, live.csrf_token, warning)
 
 
 UserDep = Annotated[ConsoleUser, Depends(console_user)]
