@@ -15,7 +15,7 @@ from backend.core.runtime import Runtime
 from backend.core.settings import Settings
 from bot.handling import Services
 from bot.middlewares import InjectServices
-from bot.routers import callbacks, guards, messages
+from bot.routers import callbacks, duties, guards, messages
 from bot.throttle import Throttle
 from dialogs.engine import Engine
 
@@ -44,7 +44,10 @@ def create_dispatcher(services: Services) -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher.update.outer_middleware(InjectServices(services))
     dispatcher.include_routers(
-        guards.create_router(), callbacks.create_router(), messages.create_router()
+        guards.create_router(),
+        duties.create_router(),  # before `callbacks`, which takes every other button
+        callbacks.create_router(),
+        messages.create_router(),
     )
     return dispatcher
 
