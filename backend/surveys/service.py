@@ -4,10 +4,12 @@ follow-up (回访) a low score or a complaint opens, and the results per townshi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.cases import service as cases_service
 from backend.cases.assignment import CaseAssignment
@@ -16,6 +18,7 @@ from backend.cases.schemas import NewCase
 from backend.core.clock import Clock
 from backend.core.crypto import PersonalDataCipher
 from backend.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.people.models import Person
 from backend.regions.models import Region
 from backend.staff.actor import Actor
 from backend.staff.models import Role, StaffMember
@@ -152,4 +155,48 @@ async def results(
     return [
         SurveyResult(str(key), str(label), count, round(float(avg or 0), 2), int(lows or 0))
         for count, avg, lows, key, label in rows.all()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class LowAnswer:
+    survey_id: int
+    name: str
+    township: str
+    score: int
+    word: str
+    comment: str
+    answered_at: datetime | None
+    followup_number: str  # the 回访 case, "" when none was opened
+
+
+async def list_low(session: AsyncSession, *, region_path: str, limit: int = 200) -> list[LowAnswer]:
+    """Answers with a low score or a complaint in the region, newest first."""
+    followup = aliased(Case)
+    rows = await session.execute(
+        select(
+            Survey.id,
+            Person.name,
+            Region.name,
+            Survey.score,
+            Survey.comment,
+            Survey.answered_at,
+            followup.number,
+        )
+        .join(Case, Case.id == Survey.case_id)
+        .join(Person, Person.id == Survey.person_id)
+        .join(Region, Region.id == Survey.township_id)
+        .outerjoin(followup, followup.id == Survey.followup_case_id)
+        .where(
+            Survey.answered_at.is_not(None),
+            (Survey.score <= LOW_SCORE) | Survey.complaint,
+            Case.region_path.startswith(region_path),
+        )
+        .order_by(Survey.answered_at.desc(), Survey.id.desc())
+        .limit(limit)
+    )
+    words = {score: word for word, score in SCORES.items()}
+    return [
+        LowAnswer(i, n, t, s or 0, words.get(s or 0, ""), c or "", at, num or "")
+        for i, n, t, s, c, at, num in rows.all()
     ]

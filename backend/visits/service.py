@@ -26,7 +26,7 @@ from backend.staff.actor import Actor
 from backend.staff.models import Role, StaffMember
 from backend.visits.models import Visit, VisitOutcome, VisitPlan
 from backend.visits.periods import Period, period_of
-from backend.visits.sweeps import due_plans
+from backend.visits.sweeps import due_plans, unvisited
 
 MAX_NOTE_LENGTH = 500
 MAX_LATE_DAYS = 45  # a visit entered later than this is refused: the period was long escalated
@@ -175,3 +175,29 @@ async def compliance_by_village(
     session: AsyncSession, *, clock: Clock, period: Period, region_path: str
 ) -> list[Compliance]:
     return await _compliance(session, period, by_worker=False, region_path=region_path, clock=clock)
+
+
+@dataclass(frozen=True, slots=True)
+class Unvisited:
+    plan_id: int
+    name: str
+    village: str
+    worker: str  # "" when no worker is assigned
+
+
+async def list_unvisited(
+    session: AsyncSession, *, clock: Clock, period: Period, region_path: str, limit: int = 500
+) -> list[Unvisited]:
+    """Households due in `period` with no visit recorded for it, by village and name."""
+    due = unvisited(period, at=clock.now()).subquery()
+    rows = await session.execute(
+        select(due.c.plan, due.c.name, due.c.village, StaffMember.name)
+        .select_from(due)
+        .join(VisitPlan, VisitPlan.id == due.c.plan)
+        .join(Region, Region.id == VisitPlan.region_id)
+        .outerjoin(StaffMember, StaffMember.id == due.c.worker)
+        .where(Region.path.startswith(region_path))
+        .order_by(due.c.village, due.c.name, due.c.plan)
+        .limit(limit)
+    )
+    return [Unvisited(p, n, v, w or "") for p, n, v, w in rows.all()]

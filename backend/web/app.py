@@ -13,7 +13,7 @@ import backend.models  # noqa: F401  (every table, incl. the case assignment tha
 from backend.core.runtime import Runtime
 from backend.web import errors
 from backend.web.api import auth, cases, health, ledger, people, resources
-from backend.web.console import case_routes, routes
+from backend.web.console import case_routes, duty_routes, routes
 from backend.web.console.render import STATIC_DIR
 
 
@@ -39,6 +39,7 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
         app.include_router(api.router)
     app.include_router(routes.router)
     app.include_router(case_routes.router)
+    app.include_router(duty_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers:
         app.include_router(router)
