@@ -14,11 +14,11 @@ from backend.cases import items as items_service
 from backend.cases import policy as policy_service
 from backend.cases import service as cases_service
 from backend.cases import workflow
-from backend.cases.models import Case, CaseEvent, CaseStatus
+from backend.cases.models import Case, CaseEvent, CaseStatus, CountyPolicy
 from backend.core.clock import Clock
-from backend.core.errors import Conflict, Forbidden, InvalidInput
+from backend.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from backend.people.models import Person
-from backend.regions.models import Region
+from backend.regions.models import Region, RegionLevel
 from backend.staff.actor import Actor
 from backend.staff.models import Role
 
@@ -38,13 +38,49 @@ def _event(case: Case, actor: Actor, clock: Clock, kind: str, note: str | None) 
     )
 
 
+BackfillStep = Literal["review", "approve"]
+BACKFILL_NAMES: dict[str, str] = {"review": "补办审核", "approve": "补办审批"}
+OBJECTION_ROLES = frozenset({Role.township_officer, Role.county_officer})
+
+
+def _backfill_roles(case: Case, step: BackfillStep, policy: CountyPolicy) -> set[Role]:
+    if step == "review":
+        return {Role.township_officer}
+    roles = {Role.county_officer}
+    if policy_service.township_may_approve(policy, case):
+        roles.add(Role.township_officer)
+    return roles
+
+
+def next_backfill_step(case: Case) -> BackfillStep | None:
+    """The 补办 step the case waits for, or None (not helped first, or all done)."""
+    if not case.relief_first or case.backfill_approved_at is not None:
+        return None
+    return "review" if case.backfill_reviewed_at is None else "approve"
+
+
+def may_backfill(actor: Actor, case: Case, policy: CountyPolicy) -> BackfillStep | None:
+    """The 补办 step `actor` may record on `case` now, if any (what the case page offers)."""
+    step = next_backfill_step(case)
+    if step is None or not actor.can_act_on(_backfill_roles(case, step, policy), case.region_path):
+        return None
+    return step
+
+
+def may_handle_objections(actor: Actor, case: Case) -> bool:
+    """Township and county officers over the case record and resolve 公示 objections."""
+    return case.status == CaseStatus.publicity and actor.can_act_on(
+        OBJECTION_ROLES, case.region_path
+    )
+
+
 async def backfill(
     session: AsyncSession,
     *,
     clock: Clock,
     actor: Actor,
     case_id: int,
-    step: Literal["review", "approve"],
+    step: BackfillStep,
     note: str | None = None,
 ) -> Case:
     """Record the review (township) or approval (county, or township where delegated) owed by a
@@ -55,17 +91,11 @@ async def backfill(
     if case.backfill_approved_at is not None:
         raise Conflict("补办手续已经完成", code="backfill_done")
     policy = await policy_service.get(session, county_code=case.county_code)
-    if step == "review":
-        roles = {Role.township_officer}
-        if case.backfill_reviewed_at is not None:
-            raise Conflict("补办审核已经完成,等待审批", code="backfill_reviewed")
-    else:
-        roles = {Role.county_officer}
-        if policy_service.township_may_approve(policy, case):
-            roles.add(Role.township_officer)
-        if case.backfill_reviewed_at is None:
-            raise Conflict("请先完成补办审核,再审批", code="backfill_review_first")
-    if not actor.can_act_on(roles, case.region_path):
+    if step == "review" and case.backfill_reviewed_at is not None:
+        raise Conflict("补办审核已经完成,等待审批", code="backfill_reviewed")
+    if step == "approve" and case.backfill_reviewed_at is None:
+        raise Conflict("请先完成补办审核,再审批", code="backfill_review_first")
+    if not actor.can_act_on(_backfill_roles(case, step, policy), case.region_path):
         raise Forbidden("您没有权限办理这一步补办手续", code="backfill_forbidden")
     now = clock.now()
     if step == "review":
@@ -87,7 +117,7 @@ async def record_objection(
     case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
     if case.status != CaseStatus.publicity:
         raise Conflict("只有公示中的案件可以登记异议", code="not_in_publicity")
-    if not actor.can_act_on({Role.township_officer, Role.county_officer}, case.region_path):
+    if not actor.can_act_on(OBJECTION_ROLES, case.region_path):
         raise Forbidden("您没有权限登记异议", code="objection_forbidden")
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:
@@ -110,6 +140,8 @@ async def resolve_objection(
 ) -> Case:
     """An upheld objection sends the case back to investigation; a dismissed one is closed."""
     case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
+    if not actor.can_act_on(OBJECTION_ROLES, case.region_path):
+        raise Forbidden("您没有权限处理异议", code="objection_forbidden")
     if case.status != CaseStatus.publicity or case.open_objections < 1:
         raise Conflict("没有待处理的异议", code="no_objection")
     if not (note or "").strip():
@@ -123,8 +155,6 @@ async def resolve_objection(
             to=CaseStatus.investigating,
             note=f"异议成立: {note.strip()}",
         )
-    if not actor.can_act_on({Role.township_officer, Role.county_officer}, case.region_path):
-        raise Forbidden("您没有权限处理异议", code="objection_forbidden")
     case.open_objections -= 1
     case.updated_at = clock.now()
     session.add(_event(case, actor, clock, "objection_dismissed", note.strip()))
@@ -147,8 +177,8 @@ async def publicity_list(
 ) -> list[PublicityRow]:
     """The printable 公示 list of a township: only what may be published."""
     township = await session.get(Region, township_id)
-    if township is None or not actor.sees(township.path):
-        raise InvalidInput("找不到这个乡镇", code="region_unknown")
+    if township is None or township.level != RegionLevel.township or not actor.sees(township.path):
+        raise NotFound("找不到这个乡镇", code="region_not_found")  # foreign = missing
     rows = await session.execute(
         select(Case, Person.name, Region.name)
         .join(Person, Person.id == Case.beneficiary_id)

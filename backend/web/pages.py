@@ -8,17 +8,24 @@ No rule is decided here: scope comes from `cases.service.get_for_actor` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.cases import assignment, queue, workflow
+from backend.cases import assignment, queue, relief, workflow
 from backend.cases import attachments as attachments_service
 from backend.cases import items as items_service
 from backend.cases import policy as policy_service
 from backend.cases import service as cases_service
-from backend.cases.models import CHANNEL_NAMES, STATUS_NAMES, Attachment, Case, CaseEvent
+from backend.cases.models import (
+    CHANNEL_NAMES,
+    STATUS_NAMES,
+    Attachment,
+    Case,
+    CaseEvent,
+    CountyPolicy,
+)
 from backend.cases.models import CaseStatus as S
 from backend.core.clock import as_utc, business_date
 from backend.core.errors import JiuzhuError
@@ -42,8 +49,33 @@ EVENT_NAMES = {
     "assigned": "分派",
     "attachment": "上传附件",
     "objection": "公示异议",
+    "objection_dismissed": "异议不成立",
     "backfill": "补办手续",
+    "backfill_review": "补办审核",
+    "backfill_approve": "补办审批",
 }
+
+
+@dataclass
+class Backfill:
+    """先行救助's owed paperwork as the case page shows it."""
+
+    due_at: datetime | None
+    due_text: str
+    overdue: bool
+    reviewed_at: datetime | None
+    approved_at: datetime | None
+    step: str | None  # what this actor may record now: "review", "approve" or None
+    step_name: str = ""
+
+
+@dataclass
+class Publicity:
+    start: date | None
+    end: date | None
+    open_objections: int
+    may_handle: bool
+    township_id: int
 
 
 @dataclass
@@ -74,6 +106,8 @@ class CasePage:
     suggestions: list[resources_service.Suggestion]
     may_assign: bool
     candidates: list[tuple[int, str]] = field(default_factory=list)
+    backfill: Backfill | None = None
+    publicity: Publicity | None = None
 
     @property
     def status_name(self) -> str:
@@ -104,8 +138,7 @@ async def _region_names(session: AsyncSession, ids: set[int | None]) -> dict[int
     return dict(rows.all())
 
 
-async def _moves(session: AsyncSession, actor: Actor, case: Case, now: datetime) -> list[Move]:
-    policy = await policy_service.get(session, county_code=case.county_code)
+def _moves(actor: Actor, case: Case, policy: CountyPolicy, now: datetime) -> list[Move]:
     found: list[Move] = []
     for to, move in workflow.allowed_moves(case).items():
         try:
@@ -158,6 +191,7 @@ async def case_page(
     }
     due = as_utc(case.due_at) if case.due_at else None
     may_assign = case.is_open and actor.can_act_on(assignment.ASSIGNERS, case.region_path)
+    policy = await policy_service.get(session, county_code=case.county_code)
     return CasePage(
         case=case,
         beneficiary=beneficiary,
@@ -171,13 +205,44 @@ async def case_page(
         emergency_reason=str((case.classification or {}).get("emergency_reason", "") or ""),
         due_text=deadline_texts.describe(due, now) if due and case.is_open else "",
         overdue=bool(due and case.is_open and due < now),
-        moves=await _moves(session, actor, case, now),
+        moves=_moves(actor, case, policy, now),
         events=events,
         attachments=await attachments_service.list_for_case(session, case_id=case.id),
         referrals=await assignment.list_referrals(session, case_id=case.id),
         suggestions=await resources_service.suggest(session, case=case),
         may_assign=may_assign,
         candidates=await candidates(session, case=case) if may_assign else [],
+        backfill=_backfill(actor, case, policy, now),
+        publicity=_publicity(actor, case),
+    )
+
+
+def _backfill(actor: Actor, case: Case, policy: CountyPolicy, now: datetime) -> Backfill | None:
+    if not case.relief_first:
+        return None
+    due = as_utc(case.backfill_due_at) if case.backfill_due_at else None
+    pending = case.backfill_pending
+    step = relief.may_backfill(actor, case, policy)
+    return Backfill(
+        due_at=due,
+        due_text=deadline_texts.describe(due, now) if due and pending else "",
+        overdue=bool(due and pending and due < now),
+        reviewed_at=case.backfill_reviewed_at,
+        approved_at=case.backfill_approved_at,
+        step=step,
+        step_name=relief.BACKFILL_NAMES.get(step or "", ""),
+    )
+
+
+def _publicity(actor: Actor, case: Case) -> Publicity | None:
+    if case.publicity_start is None:
+        return None
+    return Publicity(
+        start=case.publicity_start,
+        end=case.publicity_end,
+        open_objections=case.open_objections if case.status == S.publicity else 0,
+        may_handle=relief.may_handle_objections(actor, case),
+        township_id=case.township_id,
     )
 
 

@@ -10,10 +10,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from backend.audit.models import AuditEntry
+from backend.cases import relief, workflow
 from backend.cases import service as cases_service
-from backend.cases.models import ApplicantKind, Case, Channel
+from backend.cases.models import ApplicantKind, Case, CaseStatus, Channel
 from backend.cases.schemas import NewCase
+from backend.core.clock import business_date
 from backend.core.runtime import Runtime
+from backend.people import consent as consent_service
 from backend.people import service as people_service
 from backend.people.service import PersonInput
 from backend.regions.models import Region
@@ -93,3 +96,34 @@ async def denials(runtime: Runtime, staff_id: int | None = None) -> int:
         if staff_id is not None:
             query = query.where(AuditEntry.actor_staff_id == staff_id)
         return int(await session.scalar(query) or 0)
+
+
+async def case_in_state(runtime: Runtime, world: World, scope: str, state: str) -> Case:
+    """A fresh case of a scope put, through the workflow by that scope's township officer, in
+    `state`: "submitted", "relief_first" (an emergency helped at once, 补办 owed), "publicity"
+    (公示 running) or "objection" (公示 with one open objection)."""
+    officer = world.actors[{"own": "township", "sibling": "sibling_township",
+                            "other": "other_township"}[scope]]  # fmt: skip
+    case = await new_case(runtime, world, scope, emergency=state == "relief_first")
+    if state == "submitted":
+        return case
+    steps = [CaseStatus.in_service]
+    if state != "relief_first":
+        steps = [CaseStatus.registered, CaseStatus.investigating, CaseStatus.reviewed,
+                 CaseStatus.publicity]  # fmt: skip
+        async with runtime.sessions() as session, session.begin():
+            await consent_service.record_signed(
+                session, clock=runtime.clock, actor=officer, person_id=case.beneficiary_id,
+                signed_on=business_date(runtime.clock.now()), scan_storage_key="scans/t.pdf",
+            )  # fmt: skip
+    for to in steps:
+        async with runtime.sessions() as session, session.begin():
+            case = await workflow.transition(
+                session, clock=runtime.clock, actor=officer, case_id=case.id, to=to
+            )
+    if state == "objection":
+        async with runtime.sessions() as session, session.begin():
+            case = await relief.record_objection(
+                session, clock=runtime.clock, actor=officer, case_id=case.id, text="有人反映"
+            )
+    return case

@@ -24,7 +24,7 @@ from backend.resources import service as resources_service
 from backend.resources.models import ResourceKind
 from backend.staff import auth
 from backend.web.console import case_routes, routes
-from tests.web.kit import denials, issue, new_case
+from tests.web.kit import case_in_state, denials, issue, new_case
 from tests.world import World
 
 ROLES = ["township", "sibling_township", "other_township", "county", "other_county", "worker",
@@ -141,9 +141,26 @@ CONSOLE: dict[tuple[str, str], Callable[[Ctx], int]] = {
     ("GET", "/resources"): lambda c: 200,
     ("GET", "/cases/{case_id}"): visible(200),
     ("GET", "/people/{person_id}"): visible(200),
+    ("GET", "/publicity"): lambda c: 200,  # the township picker; the list itself: below
+}
+# Console form posts: (state the case is put in first, form, expected status). Success is a
+# redirect (303), or 200 for the full ID number (answered on the page, shown once).
+CONSOLE_ACTIONS: dict[str, tuple[str, dict[str, str], Callable[[Ctx], int]]] = {
+    "/cases/{case_id}/backfill": (
+        "relief_first",
+        {"step": "review", "note": "已核实"},
+        guarded(303, lambda c: c.role == TOWNSHIP_OF[c.scope]),
+    ),
+    "/cases/{case_id}/objections": ("publicity", {"text": "邻居反映有收入"}, guarded(303, officer)),
+    "/cases/{case_id}/objections/resolve": (
+        "objection",
+        {"outcome": "dismissed", "note": "经核实不属实"},
+        guarded(303, officer),
+    ),
+    "/people/{person_id}/id-number": ("submitted", {"reason": "核对身份"}, guarded(200, officer)),
 }
 CONSOLE_POSTS = {"/cases/{case_id}/move", "/cases/{case_id}/assign", "/cases/{case_id}/refer",
-                 "/cases/{case_id}/attachments", "/logout"}  # fmt: skip
+                 "/cases/{case_id}/attachments", "/logout", *CONSOLE_ACTIONS}  # fmt: skip
 CONSOLE_OTHER = {("GET", "/login"), ("POST", "/login"), ("GET", "/ledger/download")}
 
 
@@ -259,6 +276,56 @@ async def test_console_matrix(
             answer = await client.request(method, url)
             assert answer.status_code == expect(ctx), (role, scope, path)
             assert answer.headers["content-type"].startswith("text/html")
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_console_actions_matrix(
+    runtime: Runtime, world: World, client: httpx.AsyncClient, role: str
+) -> None:
+    staff_id = world.actors[role].staff_id or 0
+    token = await issue(runtime, staff_id, kind=auth.CONSOLE)
+    client.cookies.set("jiuzhu_session", token)
+    csrf = "csrf-" + token[:10]
+    missing = await client.post("/cases/999999/objections", data={"csrf": csrf, "text": "x"})
+    for scope in SCOPES:
+        for path, (state, form, expect) in CONSOLE_ACTIONS.items():
+            case = await case_in_state(runtime, world, scope, state)
+            if scope == "own":
+                await _assign_to_provider(runtime, world, case.id)
+            ctx = Ctx(runtime, world, scope, role, case.id, case.beneficiary_id, 0, 0)
+            url = path.format(case_id=case.id, person_id=case.beneficiary_id)
+            before = await denials(runtime, staff_id)
+            answer = await client.post(url, data={"csrf": csrf, **form})
+            want = expect(ctx)
+            assert answer.status_code == want, (role, scope, path, answer.text[-300:])
+            if want == 303:
+                assert "error=" not in answer.headers["location"], answer.headers["location"]
+            if want in (403, 404):
+                assert await denials(runtime, staff_id) == before + 1, (role, scope, path)
+            if want == 404 and "{case_id}" in path:
+                assert answer.text == missing.text
+        refused = await client.post(f"/cases/{case.id}/objections", data={"text": "无令牌"})
+        assert refused.status_code in (403, 404)  # no CSRF token: never accepted
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_publicity_list_matrix(
+    runtime: Runtime, world: World, client: httpx.AsyncClient, role: str
+) -> None:
+    token = await issue(runtime, world.actors[role].staff_id or 0, kind=auth.CONSOLE)
+    client.cookies.set("jiuzhu_session", token)
+    townships = {"own": world.township.id, "sibling": world.sibling_township.id,
+                 "other": world.other_township.id}  # fmt: skip
+    missing = await client.get("/publicity", params={"township_id": 999999})
+    assert missing.status_code == 404
+    for scope in SCOPES:
+        ctx = Ctx(runtime, world, scope, role, 0, 0, 0, townships[scope])
+        answer = await client.get("/publicity", params={"township_id": townships[scope]})
+        assert answer.status_code == _ledger(ctx), (role, scope)
+        if answer.status_code == 404:
+            assert answer.text == missing.text
     client.cookies.clear()
 
 

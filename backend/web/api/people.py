@@ -6,12 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from backend.audit import service as audit
 from backend.cases import queue
-from backend.core.errors import Forbidden
-from backend.people import service as people_service
 from backend.people.consent import STATE_NAMES
-from backend.regions import service as regions_service
 from backend.web import pages
 from backend.web.api.schemas import FullId, RevealId, queue_item_json
 from backend.web.deps import ActorDep, RuntimeDep, SessionDep
@@ -84,22 +80,12 @@ async def get_person(
 async def reveal_id(
     person_id: int, body: RevealId, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
 ) -> FullId:
-    person = await queue.person_for_actor(session, actor=actor, person_id=person_id)
-    region = await regions_service.get_or_raise(session, region_id=person.region_id)
-    if not queue.may_see_full_id(actor, region.path):
-        raise Forbidden("您的角色不能查看完整身份证号", code="full_id_forbidden")
-    await audit.record(
+    number = await queue.reveal_full_id(
         session,
         clock=runtime.clock,
-        actor_staff_id=actor.staff_id,
-        actor_label=actor.label,
-        action="view_full_id",
-        entity_type="person",
-        entity_id=person.id,
-        region_id=region.id,
-        reason=body.reason.strip(),
+        cipher=runtime.cipher,
+        actor=actor,
+        person_id=person_id,
+        reason=body.reason,
     )
-    return FullId(
-        person_id=person.id,
-        id_number=people_service.reveal_id_number(person, cipher=runtime.cipher),
-    )
+    return FullId(person_id=person_id, id_number=number)

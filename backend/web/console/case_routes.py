@@ -1,5 +1,8 @@
-"""Console pages of one case (timeline, actions), one person (一人一档), the ledger download and
-the resource directory. Every form post is CSRF-checked and ends in a redirect (post/redirect/get).
+"""Console pages of one case (timeline, actions incl. 补办 and 公示 objections), one person
+(一人一档, with the audited view of a full ID number), the ledger download and the resource
+directory.
+Every form post is CSRF-checked and ends in a redirect (post/redirect/get) — except the full ID
+number, which is answered on the page itself so that it is shown once and kept nowhere.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backend.cases import assignment, workflow
+from backend.cases import assignment, queue, relief, workflow
 from backend.cases import attachments as attachments_service
 from backend.cases import items as items_service
 from backend.cases import service as cases_service
@@ -24,7 +27,7 @@ from backend.resources import service as resources_service
 from backend.resources.models import KIND_NAMES
 from backend.web import pages
 from backend.web.api.ledger import XLSX, download
-from backend.web.console.render import PostUserDep, UserDep, mark_console, page
+from backend.web.console.render import ConsoleUser, PostUserDep, UserDep, mark_console, page
 from backend.web.console.routes import _areas
 from backend.web.deps import RuntimeDep, SessionDep
 
@@ -131,21 +134,97 @@ async def upload(
     return _done(case_id, "附件已上传")
 
 
-@router.get("/people/{person_id}", response_class=HTMLResponse)
-async def person_page(
-    request: Request, person_id: int, user: UserDep, session: SessionDep, runtime: RuntimeDep
-) -> HTMLResponse:
+@router.post("/cases/{case_id}/backfill")
+async def backfill(
+    case_id: int, user: PostUserDep, session: SessionDep, runtime: RuntimeDep,
+    step: Annotated[str, Form(max_length=10)] = "", note: Note = "",
+) -> Response:  # fmt: skip
+    if step not in relief.BACKFILL_NAMES:
+        raise InvalidInput("请选择要补办的手续", code="backfill_step")
+    await relief.backfill(
+        session,
+        clock=runtime.clock,
+        actor=user.actor,
+        case_id=case_id,
+        step="review" if step == "review" else "approve",
+        note=note or None,
+    )
+    return _done(case_id, f"已记录{relief.BACKFILL_NAMES[step]}")
+
+
+@router.post("/cases/{case_id}/objections")
+async def objection(
+    case_id: int, user: PostUserDep, session: SessionDep, runtime: RuntimeDep, text: Note = ""
+) -> Response:
+    await relief.record_objection(
+        session, clock=runtime.clock, actor=user.actor, case_id=case_id, text=text
+    )
+    return _done(case_id, "异议已登记;处理完异议前不能审批")
+
+
+@router.post("/cases/{case_id}/objections/resolve")
+async def resolve_objection(
+    case_id: int, user: PostUserDep, session: SessionDep, runtime: RuntimeDep,
+    outcome: Annotated[str, Form(max_length=10)] = "", note: Note = "",
+) -> Response:  # fmt: skip
+    if outcome not in ("upheld", "dismissed"):
+        raise InvalidInput("请选择异议是否成立", code="objection_outcome")
+    case = await relief.resolve_objection(
+        session,
+        clock=runtime.clock,
+        actor=user.actor,
+        case_id=case_id,
+        upheld=outcome == "upheld",
+        note=note,
+    )
+    if outcome == "upheld":
+        return _done(case.id, "异议成立,案件已退回入户调查")
+    return _done(case.id, "已记录: 异议不成立")
+
+
+async def _person(
+    request: Request, user: ConsoleUser, session: SessionDep, runtime: RuntimeDep,
+    person_id: int, full_id: str | None = None,
+) -> HTMLResponse:  # fmt: skip
     data = await pages.person_page(
         session, actor=user.actor, person_id=person_id, now=runtime.clock.now()
     )
-    return page(
+    response = page(
         request,
         "person.html",
         user,
         p=data,
+        full_id=full_id,
         consent_names=STATE_NAMES,
         event_names=pages.EVENT_NAMES,
     )
+    if full_id is not None:
+        response.headers["Cache-Control"] = "no-store"  # shown once: never from a cache
+    return response
+
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+async def person_page(
+    request: Request, person_id: int, user: UserDep, session: SessionDep, runtime: RuntimeDep
+) -> HTMLResponse:
+    return await _person(request, user, session, runtime, person_id)
+
+
+@router.post("/people/{person_id}/id-number", response_class=HTMLResponse)
+async def reveal_id(
+    request: Request, person_id: int, user: PostUserDep, session: SessionDep,
+    runtime: RuntimeDep, reason: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:  # fmt: skip
+    """The person page with the full ID number shown this once (the reason is audited)."""
+    number = await queue.reveal_full_id(
+        session,
+        clock=runtime.clock,
+        cipher=runtime.cipher,
+        actor=user.actor,
+        person_id=person_id,
+        reason=reason,
+    )
+    return await _person(request, user, session, runtime, person_id, full_id=number or "")
 
 
 @router.get("/ledger", response_class=HTMLResponse)

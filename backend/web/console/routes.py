@@ -1,4 +1,4 @@
-"""Console pages: sign-in, the work queue, 督办 (overdue), sign-out."""
+"""Console pages: sign-in, the work queue, 督办 (overdue), the printable 公示 list, sign-out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.cases import items as items_service
-from backend.cases import queue
+from backend.cases import queue, relief
 from backend.cases.models import OPEN_STATUSES, CaseStatus
 from backend.regions import service as regions_service
 from backend.regions.models import Region, RegionLevel
@@ -161,3 +161,27 @@ async def overdue(
 ) -> HTMLResponse:
     rows = await queue.list_overdue(session, actor=user.actor, now=runtime.clock.now())
     return page(request, "overdue.html", user, rows=rows)
+
+
+@router.get("/publicity", response_class=HTMLResponse)
+async def publicity(
+    request: Request, user: UserDep, session: SessionDep,
+    township_id: Annotated[str | None, Query(max_length=12)] = None,
+) -> HTMLResponse:  # fmt: skip
+    """公示名单 of one township for printing: number, name, village, items and dates only."""
+    townships, _ = await _areas(session, user)
+    chosen = _int(township_id) or (townships[0].id if len(townships) == 1 else None)
+    rows = None
+    name = ""
+    if chosen is not None:
+        rows = await relief.publicity_list(session, actor=user.actor, township_id=chosen)
+        name = next((t.name for t in townships if t.id == chosen), "")
+    return page(
+        request,
+        "publicity.html",
+        user,
+        townships=townships,
+        chosen=chosen,
+        rows=rows,
+        township_name=name,
+    )
