@@ -24,7 +24,9 @@ TEXTS: dict[str, str] = {
     "visit_missed_again": "【连续未走访】以下{count}户连续两个半月没有走访,请督办:",
     "survey_ask": "您好!关于{name}正在接受的服务,您满意吗?请点下面的按钮回答,也可以直接回复意见。",
     "survey_remind": "您好,前两天请您评价{name}接受的服务,还没有收到您的回答。请点按钮回答:",
-    "survey_task": "【回访任务】{name}的满意度回访一周没有回答,请上门询问并在系统里录入。",
+    "survey_task": (
+        "【回访任务】{name}的满意度回访一周没有回答,请上门询问,再按对方的回答点下面的按钮录入。"
+    ),
     "case_overdue": "【超期督办】案件{number}的“{step}”已超期(原定{due}),请督促办理。",
     "emergency_again": "【紧急·再次提醒】紧急求助{number}超过2小时无人响应,请马上处理!",
     "emergency_up": "【紧急·上报】乡镇2小时内未响应紧急求助{number},请县级督办。",
@@ -70,7 +72,7 @@ def render(key: str, params: dict[str, Any]) -> Rendered:
                     for label, value in OUTCOME_BUTTONS
                 )
             )
-    if key in ("survey_ask", "survey_remind"):
+    if key in ("survey_ask", "survey_remind", "survey_task"):
         words = list(SCORES.items())
         buttons = [
             tuple((w, f"survey:{params['survey']}:{s}") for w, s in words[:3]),

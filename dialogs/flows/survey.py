@@ -1,7 +1,9 @@
 """Answering a survey from its buttons: the score (from the button) → an optional comment → done.
 
 The button (`survey:{id}:{score}`) is checked against the database: only the chat the survey was
-sent to may answer, and an answered survey is never answered again (a second tap says so). The
+sent to may answer — or a village worker (bound staff chat) entering the answer after asking in
+person, whose role and region the survey service checks — and an answered survey is never
+answered again (a second tap says so). The
 answer is stored after the comment step, so a tap that is never followed up leaves the survey
 open and the reminder still comes.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from backend.cases.models import Case
 from backend.core.errors import JiuzhuError
 from backend.regions import service as regions_service
+from backend.staff import service as staff_service
 from backend.staff.actor import Actor
 from backend.surveys import service as surveys_service
 from backend.surveys.models import SCORES, Survey
@@ -35,7 +38,12 @@ async def begin(ctx: Context, turn: Turn, value: str) -> None:
     parsed = _parse(value)
     identity = await ctx.identity()
     survey = await ctx.session.get(Survey, parsed[0]) if parsed else None
-    if parsed is None or survey is None or survey.chat_identity_id != identity.id:
+    entering = identity.staff_id is not None  # a worker enters what the resident said in person
+    if (
+        parsed is None
+        or survey is None
+        or (survey.chat_identity_id != identity.id and not entering)
+    ):
         turn.say("survey_not_yours")
         return
     if survey.answered_at is not None:
@@ -70,12 +78,16 @@ async def answer(ctx: Context, turn: Turn, comment: str | None) -> None:
     data = turn.data
     identity = await ctx.identity()
     keep = {k: v for k, v in data.items() if k == "last_case"}
+    if identity.staff_id is not None:
+        actor = await staff_service.actor_for(ctx.session, staff_id=identity.staff_id)
+    else:
+        actor = Actor.person(identity.person_id, ctx.display_name or "回访对象")
     try:
         survey = await surveys_service.answer(
             ctx.session,
             clock=ctx.clock,
             cipher=ctx.cipher,
-            actor=Actor.person(identity.person_id, ctx.display_name or "回访对象"),
+            actor=actor,
             survey_id=int(data["survey"]),
             word=WORDS[int(data["score"])],
             comment=comment,
@@ -85,14 +97,14 @@ async def answer(ctx: Context, turn: Turn, comment: str | None) -> None:
         turn.say(key, reason=exc.message)
         turn.reset(**keep)
         return
-    turn.say("survey_thanks")
+    turn.say("survey_entered" if identity.staff_id is not None else "survey_thanks")
     if survey.followup_case_id is not None:
         case = await ctx.session.get(Case, survey.followup_case_id)
         township = (
             await regions_service.get(ctx.session, region_id=case.township_id) if case else None
         )
         turn.say(
-            "survey_followup",
+            "survey_followup_entered" if identity.staff_id is not None else "survey_followup",
             number=case.number if case else "",
             township=township.name if township else "乡镇",
         )

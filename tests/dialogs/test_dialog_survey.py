@@ -76,3 +76,27 @@ async def test_other_chats_and_forged_buttons_answer_nothing(
     assert survey.answered_at is None
     async with runtime.sessions() as session:
         assert len((await session.execute(select(Case))).all()) == 1  # the served case only
+
+
+async def test_village_worker_enters_the_answer_after_asking_in_person(
+    runtime: Runtime, engine: Engine, world: World, survey_id: int
+) -> None:
+    from scheduler.templates import render
+
+    # The survey_task message carries the answer buttons for the worker.
+    task = render("survey_task", {"survey": survey_id, "name": "李大爷", "round": 1})
+    assert any(f"survey:{survey_id}:" in value for row in task.buttons for _, value in row)
+
+    await bind_chat(runtime, staff_id=world.actors["worker"].staff_id, chat="7001")
+    await bind_chat(runtime, staff_id=world.actors["sibling_township"].staff_id, chat="7002")
+    outsider = Chat(runtime, engine, user="7002")
+    await outsider.tap(f"survey:{survey_id}:5")
+    refused = await outsider.tap("skip")  # another township's officer: refused by the service
+    assert keys(refused) == ["survey_failed"]
+    worker = Chat(runtime, engine, user="7001", name="北屯村专干")
+    await worker.tap(f"survey:{survey_id}:2")
+    entered = await worker.text("老人说送饭经常迟到")
+    assert keys(entered) == ["survey_entered", "survey_followup_entered"]
+    (survey,) = await _surveys(runtime)
+    assert survey.score == 2 and survey.comment == "老人说送饭经常迟到"
+    assert survey.followup_case_id is not None  # a low score opens a 回访 in the queue
