@@ -28,7 +28,9 @@ DENIALS = (NotFound, Forbidden, auth.LoginFailed, auth.Throttled)
 SESSION_COOKIE = "jiuzhu_session"
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop on
+    every request for a lookup."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

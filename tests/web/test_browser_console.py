@@ -146,7 +146,13 @@ async def test_township_officer_day_in_the_browser(
     await page.click("text=确认办理")
     await page.wait_for_selector(".flash.ok")
     assert "服务中" in await page.locator(".flash.ok").inner_text()
+    assert "先行救助补办" in await page.locator("#backfill").inner_text()
     await page.screenshot(path=str(shots / "3-case-in-service.png"), full_page=True)
+    await page.fill("#backfill textarea[name=note]", "已入户核实,情况属实")
+    await page.click("text=记录补办审核")
+    await page.wait_for_selector(".flash.ok")
+    assert "已记录补办审核" in await page.locator(".flash.ok").inner_text()
+    await page.screenshot(path=str(shots / "3b-backfill-reviewed.png"), full_page=True)
 
     await page.goto(f"{server}/cases/{other.id}")
     await page.select_option("select[name=resource]", label="牟定县残疾人康复中心(服务机构)")

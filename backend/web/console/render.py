@@ -38,7 +38,7 @@ templates.env.globals["STATUS_NAMES"] = {s.value: n for s, n in STATUS_NAMES.ite
 templates.env.globals["ROLE_NAMES"] = ROLE_NAMES
 
 
-def mark_console(request: Request) -> None:
+async def mark_console(request: Request) -> None:
     """Errors on console routes answer pages; a refused form post goes back to its page."""
     request.state.console = True
     referer = urlparse(request.headers.get("referer", ""))
