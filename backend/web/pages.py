@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.cases import assignment, queue, relief, workflow
 from backend.cases import attachments as attachments_service
@@ -122,22 +123,6 @@ class CasePage:
         return CHANNEL_NAMES.get(self.case.channel, str(self.case.channel))
 
 
-async def _names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(wanted))
-    )
-    return dict(rows.all())
-
-
-async def _region_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    rows = await session.execute(select(Region.id, Region.name).where(Region.id.in_(wanted)))
-    return dict(rows.all())
-
-
 def _moves(actor: Actor, case: Case, policy: CountyPolicy, now: datetime) -> list[Move]:
     found: list[Move] = []
     for to, move in workflow.allowed_moves(case).items():
@@ -167,11 +152,37 @@ async def candidates(session: AsyncSession, *, case: Case) -> list[tuple[int, st
     return list(seen.items())
 
 
+_Township = aliased(Region, name="township")
+_Village = aliased(Region, name="village")
+_Owner = aliased(StaffMember, name="owner")
+_Assignee = aliased(StaffMember, name="assignee")
+
+
+async def _facts(
+    session: AsyncSession, case: Case, assignee_id: int | None
+) -> tuple[Person, str | None, str | None, str | None, str | None]:
+    """The beneficiary and the names of township, village, owner and assignee: one query."""
+    row = (
+        await session.execute(
+            select(Person, _Township.name, _Village.name, _Owner.name, _Assignee.name)
+            .select_from(Person)
+            .outerjoin(_Township, _Township.id == case.township_id)
+            .outerjoin(_Village, _Village.id == case.village_id)
+            .outerjoin(_Owner, _Owner.id == case.owner_staff_id)
+            .outerjoin(_Assignee, _Assignee.id == assignee_id)
+            .where(Person.id == case.beneficiary_id)
+        )
+    ).one()
+    person, township, village, owner, assignee = row
+    return person, township, village, owner, assignee
+
+
 async def case_page(
     session: AsyncSession, *, actor: Actor, case_id: int, now: datetime
 ) -> CasePage:
     case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
-    beneficiary = await people_service.get_or_raise(session, person_id=case.beneficiary_id)
+    assignee_id = assignment.assignee_of(case)
+    beneficiary, township, village, owner, assignee = await _facts(session, case, assignee_id)
     events = list(
         (
             await session.execute(
@@ -181,9 +192,6 @@ async def case_page(
             )
         ).scalars()
     )
-    assignee_id = assignment.assignee_of(case)
-    staff = await _names(session, {case.owner_staff_id, assignee_id})
-    regions = await _region_names(session, {case.village_id, case.township_id})
     names = items_service.names()
     scores = (case.classification or {}).get("scores", {}) or {}
     words = {
@@ -195,10 +203,10 @@ async def case_page(
     return CasePage(
         case=case,
         beneficiary=beneficiary,
-        village=regions.get(case.village_id) if case.village_id else None,
-        township=regions.get(case.township_id, ""),
-        owner=staff.get(case.owner_staff_id) if case.owner_staff_id else None,
-        assignee=staff.get(assignee_id) if assignee_id else None,
+        village=village,
+        township=township or "",
+        owner=owner,
+        assignee=assignee,
         item_names=[(i, names.get(i, i)) for i in case.item_ids],
         words=words,
         emergency_words=list((case.classification or {}).get("emergency_words", []) or []),
