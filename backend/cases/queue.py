@@ -178,7 +178,7 @@ def _inline(value: int) -> Any:
     return bindparam(None, value, type_=Integer, literal_execute=True)
 
 
-def _filters(filters: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
+def _filters(filters: QueueFilter, now: datetime | None) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [Case.status.in_(filters.statuses or sorted(OPEN_STATUSES))]
     if filters.item:
         where.append(Case.id.in_(select(CaseItem.case_id).where(CaseItem.item == filters.item)))
@@ -192,7 +192,7 @@ def _filters(filters: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
         where.append(CaseAssignment.assignee_staff_id == filters.assignee_staff_id)
     if filters.unassigned:
         where.append(CaseAssignment.case_id.is_(None))
-    if filters.overdue:
+    if filters.overdue and now is not None:
         where.append(Case.due_at < now)
     if filters.beneficiary_ids:
         where.append(Case.beneficiary_id.in_(filters.beneficiary_ids))
@@ -210,7 +210,18 @@ async def list_queue(
 ) -> list[QueueRow]:
     """One page of the cases the actor may see, in queue order."""
     filters = filters or QueueFilter()
-    query = (
+    limit, offset = max(1, min(limit, MAX_PAGE)), max(0, offset)
+    if filters.overdue:  # the only filter that reads the clock
+        query = _page_query(actor, filters, limit, offset, now)
+    else:
+        query = _cached_page_query(actor, filters, limit, offset)
+    return await _rows(session, query, now)
+
+
+def _page_query(
+    actor: Actor, filters: QueueFilter, limit: int, offset: int, now: datetime | None
+) -> Any:
+    return (
         _base()
         .where(scope_clause(actor), *_filters(filters, now))
         .order_by(
@@ -220,10 +231,16 @@ async def list_queue(
             Case.created_at,
             Case.id,
         )
-        .limit(_inline(max(1, min(limit, MAX_PAGE))))
-        .offset(_inline(max(0, offset)))
+        .limit(_inline(limit))
+        .offset(_inline(offset))
     )
-    return await _rows(session, query, now)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_page_query(actor: Actor, filters: QueueFilter, limit: int, offset: int) -> Any:
+    """The same statement for the same grants and filters: built once, not on every request.
+    Keyed by the whole (frozen) actor, so a changed grant is a new key, never a stale scope."""
+    return _page_query(actor, filters, limit, offset, None)
 
 
 def backfill_overdue(now: datetime) -> ColumnElement[bool]:
