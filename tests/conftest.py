@@ -17,7 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +29,7 @@ from backend.core.clock import FrozenClock
 from backend.core.db import Base, create_engine
 from backend.core.runtime import Runtime, create_runtime
 from backend.core.settings import Settings
+from backend.web.app import create_app
 from tests.world import World, build_world
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -124,3 +127,17 @@ async def world(runtime: Runtime) -> World:
     async with runtime.sessions() as session, session.begin():
         built = await build_world(session, runtime)
     return built
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> FastAPI:
+    """The web app (API and console) on the test's runtime."""
+    return create_app(runtime)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as http:
+        yield http
