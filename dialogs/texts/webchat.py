@@ -1,0 +1,32 @@
+"""Texts of the web chat page itself (title, forms, upload and lookup answers).
+
+The dialog's own questions and answers come from the other modules of `dialogs/texts`, rendered
+as they are; only what exists on the page and not in Telegram lives here.
+"""
+
+TEXTS: dict[str, str] = {
+    "page_title": "救助服务 · 网上申请",
+    "page_heading": "救助服务",
+    "your_answer": "在这里输入:",
+    "type_here": "请在这里打字",
+    "send": "发送",
+    "photo_label": "附一张照片(可以不附):",
+    "photo_send": "上传照片",
+    "photo_too_big": "照片太大了,请选一张不超过{limit}MB的照片。",
+    "photo_not_image": "这个文件不是照片。请选一张照片(jpg、png)。",
+    "photo_missing": "没有收到照片,请重新选择。",
+    "too_long": "内容太长了,请简短一些。",
+    "page_expired": "这一页已经过期了,请回答下面的问题:",
+    "no_contact_button": "网页上请直接输入手机号。",
+    "lookup_link": "用案件号查询进度",
+    "lookup_title": "查询进度",
+    "lookup_intro": "请输入案件号和申请时留的电话的后四位。",
+    "lookup_number": "案件号:",
+    "lookup_phone4": "电话后四位:",
+    "lookup_submit": "查询",
+    "lookup_none": "没有查到。请核对案件号和电话后四位;也可以打电话询问乡镇。",
+    "lookup_bad_input": "请输入案件号和电话的后四位数字。",
+    "lookup_limited": "查询次数太多了,请过一个小时再试,或直接打电话询问乡镇。",
+    "back_to_chat": "回到申请页面",
+    "start_over": "回到开始",
+}
