@@ -24,7 +24,7 @@ from backend.conversations import service as conversations
 from backend.core.clock import Clock
 from backend.core.crypto import PersonalDataCipher
 from dialogs.context import Context, Turn, hotline_text
-from dialogs.flows import emergency, intake, menu, status, survey, visit
+from dialogs.flows import emergency, intake, menu, report, status, survey, visit
 from dialogs.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,10 @@ _FLOWS = {
     intake.FLOW: _Flow(intake.prompt, intake.on_input),
     visit.FLOW: _Flow(visit.prompt, visit.on_input),
     survey.FLOW: _Flow(survey.prompt, survey.on_input),
+    report.FLOW: _Flow(report.prompt, report.on_input),
 }
+# Flows whose need text is kept when the engine stops it for an emergency.
+_NEED_STEPS = {(intake.FLOW, "need"), (report.FLOW, "need")}
 # Buttons of the scheduler's messages, by the prefix of their value.
 _DUTY_BUTTONS: dict[str, Callable[[Context, Turn, str], Awaitable[None]]] = {
     visit.PREFIX: visit.begin,
@@ -109,7 +112,7 @@ async def _dispatch(ctx: Context, turn: Turn, inbound: Inbound) -> None:
         and turn.snap.flow != visit.FLOW
         and _urgent(ctx, inbound)
     ):
-        if turn.snap.flow == intake.FLOW and turn.snap.step == "need":
+        if (turn.snap.flow, turn.snap.step) in _NEED_STEPS:
             turn.data["text"] = inbound.text.strip()
         emergency.alert(ctx, turn, inbound.text.strip())
     elif flow is not None:
@@ -131,11 +134,11 @@ async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:
             turn.say("resumed" if turn.snap.flow == intake.FLOW else "resumed_duty")
             await _FLOWS[turn.snap.flow].prompt(ctx, turn)
         else:
-            menu.show(turn)
+            await menu.show_for(ctx, turn)
     elif name == "cancel":
         turn.reset(**{k: v for k, v in turn.data.items() if k == "last_case"})
         turn.say("cancelled")
-        menu.show(turn)
+        await menu.show_for(ctx, turn)
     elif name == "status":
         await status.show(ctx, turn)
     elif name == "help":
@@ -160,15 +163,21 @@ async def _choice(ctx: Context, turn: Turn, value: str) -> None:
             await _FLOWS[turn.snap.flow].prompt(ctx, turn)
         else:
             await _command(ctx, turn, Inbound("command", command="cancel"))
+    elif value == "em:report" and turn.snap.flow == report.FLOW:
+        await report.report_now(ctx, turn)
     elif value == "em:report":
         await emergency.report(ctx, turn)
     elif value == "em:continue" and turn.snap.flow in (visit.FLOW, survey.FLOW):
         await _FLOWS[turn.snap.flow].prompt(ctx, turn)
+    elif value == "em:continue" and turn.snap.flow == report.FLOW:
+        await report.carry_on(ctx, turn)
     elif value == "em:continue":
         await emergency.carry_on(ctx, turn)
     elif value in ("m:self", "m:delegate"):
         intake.start(turn, mode=value[2:])
         await intake.prompt(ctx, turn)
+    elif value == "m:report":
+        await report.begin(ctx, turn)
     elif value == "m:status":
         await status.show(ctx, turn)
     elif value == "m:emergency":
@@ -188,4 +197,4 @@ async def _outside_flow(ctx: Context, turn: Turn, inbound: Inbound) -> None:
         turn.say("voice_outside", hotlines=ctx.hotlines or "12349")
     else:
         turn.say("only_text")
-        menu.show(turn)
+        await menu.show_for(ctx, turn)

@@ -1,4 +1,6 @@
-"""Turn a finished (or an emergency) conversation into a case through the case service.
+"""Turn a finished (or an emergency) conversation into a case through the case service: a
+resident's or a delegate's application (`file`), or a worker's report of a household
+(`file_report`).
 
 Personal data in the conversation state is kept encrypted (phone, ID number) and decrypted only
 here, for the services that store it protected again.
@@ -21,6 +23,23 @@ from backend.staff.actor import Actor
 from dialogs.context import Context
 
 UNKNOWN_NAME = "未留姓名"
+
+
+def _chat(data: dict[str, Any]) -> dict[str, Any]:
+    """What the chat adds to a case besides words: photo and voice references, a location."""
+    chat: dict[str, Any] = {
+        "photos": data.get("photos", []),
+        "voices": data.get("voices", []),
+        "needs_listening": bool(data.get("voices")),
+    }
+    if data.get("location"):
+        chat["location"] = data["location"]
+    return chat
+
+
+def _text(data: dict[str, Any]) -> str:
+    texts = [data.get("text") or "", *data.get("emergency_texts", [])]
+    return "\n".join(dict.fromkeys(t for t in texts if t))
 
 
 def _plain(ctx: Context, data: dict[str, Any], key: str) -> str | None:
@@ -78,15 +97,8 @@ async def file(ctx: Context, data: dict[str, Any], *, region: Region) -> SubmitR
     delegate = data.get("mode") == "delegate"
     person = await _beneficiary(ctx, data, region)
     emergency = bool(data.get("emergency"))
-    texts = [data.get("text") or "", *data.get("emergency_texts", [])]
-    text = "\n".join(dict.fromkeys(t for t in texts if t))
-    chat: dict[str, Any] = {
-        "photos": data.get("photos", []),
-        "voices": data.get("voices", []),
-        "needs_listening": bool(data.get("voices")),
-    }
-    if data.get("location"):
-        chat["location"] = data["location"]
+    text = _text(data)
+    chat = _chat(data)
     request = NewCase(
         beneficiary_id=person.id,
         region_id=region.id,
@@ -108,3 +120,42 @@ async def file(ctx: Context, data: dict[str, Any], *, region: Region) -> SubmitR
         ctx.session, clock=ctx.clock, cipher=ctx.cipher, actor=actor, request=request
     )
     return result  # an emergency case alerts the township inside `cases_service.submit`
+
+
+async def file_report(
+    ctx: Context, data: dict[str, Any], *, actor: Actor, region: Region
+) -> SubmitResult:
+    """A worker's report (主动发现, channel 村级上报): the beneficiary is the chosen household's
+    person (`person_id`, already checked against the worker's scope) or a new person in `region`.
+    The case service checks the worker's role over the region again."""
+    identity = await ctx.identity()
+    if data.get("person_id"):
+        person = await people_service.get_or_raise(ctx.session, person_id=int(data["person_id"]))
+    else:
+        person = await people_service.find_or_create(
+            ctx.session,
+            clock=ctx.clock,
+            cipher=ctx.cipher,
+            data=PersonInput(
+                name=data.get("new_name") or UNKNOWN_NAME,
+                region=region,
+                phone=_plain(ctx, data, "new_phone_enc"),
+            ),
+        )
+    emergency = bool(data.get("emergency")) or data.get("urgency") == "urgent"
+    chat = {**_chat(data), "urgency": "紧急" if emergency else "一般"}
+    request = NewCase(
+        beneficiary_id=person.id,
+        region_id=region.id,
+        channel=Channel.village_report,
+        applicant_kind=ApplicantKind.worker,
+        text=_text(data) or "(紧急上报,未留文字)",
+        items=tuple(data.get("items", [])),
+        emergency=emergency,
+        classification={**data.get("classification", {}), "chat": chat},
+        applicant_name=actor.label[:50] or None,
+        external_ref=notify.chat_ref(identity.id),
+    )
+    return await cases_service.submit(
+        ctx.session, clock=ctx.clock, cipher=ctx.cipher, actor=actor, request=request
+    )

@@ -49,7 +49,7 @@ async def report(ctx: Context, turn: Turn) -> None:
 async def carry_on(ctx: Context, turn: Turn) -> None:
     """'继续填写': back to the step the user was on."""
     if turn.snap.flow != intake.FLOW:
-        menu.show(turn)
+        await menu.show_for(ctx, turn)
     elif turn.snap.step == "need" and turn.data.get("text"):
         await intake.accept_need(ctx, turn)
     else:

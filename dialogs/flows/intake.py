@@ -147,11 +147,12 @@ async def accept_need(ctx: Context, turn: Turn) -> None:
     turn.data["classification"] = result.to_dict()
     turn.data["items"] = [i for i in result.labels if i in case_items.names()]
     again = turn.snap.step in ("items", "pick", "pick_item")  # more words: no new back step
+    flow = turn.snap.flow  # the worker's report (`dialogs.flows.report`) asks the same way
     if turn.data["items"]:
-        turn.goto(FLOW, "items", push=not again)
+        turn.goto(flow, "items", push=not again)
     else:
         turn.say("not_understood")
-        turn.goto(FLOW, "pick", push=not again)
+        turn.goto(flow, "pick", push=not again)
     await prompt(ctx, turn)
 
 
@@ -302,4 +303,4 @@ async def tell_result(ctx: Context, turn: Turn, result: SubmitResult, *, emergen
             "submitted", number=case.number, township=name, next_step=render(step_key), due=due
         )
     turn.reset(last_case=case.number)
-    menu.show(turn)
+    await menu.show_for(ctx, turn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.texts import intake, menu, notify, status, survey, visit
+from dialogs.texts import intake, menu, notify, report, status, survey, visit
 
 TEXTS: dict[str, str] = {
     **menu.TEXTS,
@@ -13,6 +13,7 @@ TEXTS: dict[str, str] = {
     **notify.TEXTS,
     **visit.TEXTS,
     **survey.TEXTS,
+    **report.TEXTS,
 }
 
 
