@@ -13,6 +13,7 @@ import backend.models  # noqa: F401  (every table, incl. the case assignment tha
 from backend.core.runtime import Runtime
 from backend.web import errors
 from backend.web.api import auth, cases, health, ledger, people, resources
+from backend.web.chat import routes as chat_routes
 from backend.web.console import case_routes, duty_routes, routes
 from backend.web.console.render import STATIC_DIR
 
@@ -41,6 +42,8 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
     app.include_router(case_routes.router)
     app.include_router(duty_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(chat_routes.router)  # the residents' web chat, /chat
+    app.mount("/chat/static", StaticFiles(directory=chat_routes.STATIC_DIR), name="chat-static")
     for router in routers:
         app.include_router(router)
     return app

@@ -1,0 +1,194 @@
+"""The web chat's glue: one form post is one dialog input, run in one transaction with its
+step token recorded like a Telegram update id; the replies are kept for the page after the
+redirect.
+
+Invariants: a token is recorded (`processed_updates`, channel "web_chat") in the same transaction
+as the input's effects, so a double tap or a replayed post changes nothing; the replies of the
+last input are stored in the conversation state under "web" and re-rendered by every GET, so a
+reload shows the same screen and writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.cases import attachments
+from backend.cases.models import Case
+from backend.classifier.service import get_classifier
+from backend.conversations import service as conversations
+from backend.conversations.service import Snapshot
+from backend.core.errors import Conflict, JiuzhuError
+from backend.core.runtime import Runtime
+from backend.staff.actor import Actor
+from backend.web.chat import upload
+from dialogs.context import Turn
+from dialogs.engine import Engine
+from dialogs.flows import menu
+from dialogs.types import Choice, Inbound, Reply
+
+log = logging.getLogger(__name__)
+CHANNEL = "web_chat"
+RETRIES = 3
+WEB_KEY = "web"
+FILED = ("submitted", "emergency_filed")
+# Steps answered with the buttons only: no text box, so each screen asks one thing one way.
+BUTTONS_ONLY = frozenset(
+    {("menu", "start")}
+    | {("intake", s) for s in ("items", "pick", "pick_item", "county", "township", "village")}
+    | {("intake", s) for s in ("consent", "summary")}
+)
+PHONE_STEPS = frozenset({("intake", "phone"), ("intake", "ben_phone")})
+Outcome = Literal["done", "replayed", "error", "busy"]
+
+
+@dataclass(frozen=True)
+class View:
+    """What one screen shows: the replies of the last input and the way to answer."""
+
+    replies: list[Reply]
+    flow: str
+    step: str
+
+    @property
+    def step_token(self) -> str:
+        return f"{self.flow}:{self.step}"
+
+    @property
+    def wants_text(self) -> bool:
+        return (self.flow, self.step) not in BUTTONS_ONLY
+
+    @property
+    def wants_photo(self) -> bool:
+        return (self.flow, self.step) == ("intake", "need")
+
+    @property
+    def wants_phone(self) -> bool:
+        return (self.flow, self.step) in PHONE_STEPS
+
+
+def _dump(reply: Reply) -> dict[str, Any]:
+    return {
+        "key": reply.key,
+        "params": reply.params,
+        "choices": [[[c.value, c.key, c.params] for c in row] for row in reply.choices],
+        "contact": reply.ask_contact,
+        "location": reply.ask_location,
+    }
+
+
+def _load(raw: dict[str, Any]) -> Reply:
+    rows = tuple(tuple(Choice(v, k, p) for v, k, p in row) for row in raw.get("choices", []))
+    return Reply(raw["key"], raw.get("params", {}), rows, raw.get("contact", False),
+                 raw.get("location", False))  # fmt: skip
+
+
+def menu_replies(device_id: str) -> list[Reply]:
+    turn = Turn(Snapshot(channel=CHANNEL, external_id=device_id))
+    menu.show(turn)
+    return turn.replies
+
+
+@dataclass
+class ChatService:
+    runtime: Runtime
+    _engine: Engine | None = None
+    # SQLite has one writer: queue the writers here rather than in SQLite's sleeping busy handler.
+    _sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:  # built on first use: the classifier loads its dictionary
+            settings = self.runtime.settings
+            self._engine = Engine.create(
+                clock=self.runtime.clock,
+                cipher=self.runtime.cipher,
+                classifier=get_classifier(settings.classifier_keywords),
+                hotlines=settings.county_hotlines,
+            )
+        return self._engine
+
+    def _writer(self) -> contextlib.AbstractAsyncContextManager[object]:
+        if self.runtime.settings.is_sqlite:
+            return self._sqlite_writer
+        return contextlib.nullcontext()
+
+    async def view(self, device_id: str) -> View:
+        async with self.runtime.sessions() as session:
+            snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+        stored = snap.state.get(WEB_KEY)
+        replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
+        return View(replies, snap.flow, snap.step)
+
+    async def step(
+        self, device_id: str, *, token: str, shown_step: str, inbound: Inbound
+    ) -> Outcome:
+        """Run one input; "replayed" when this page's token was used already."""
+        for attempt in range(RETRIES):
+            try:
+                async with self._writer(), self.runtime.sessions() as session, session.begin():
+                    return await self._step(session, device_id, token, shown_step, inbound)
+            except Conflict:
+                log.info("web chat: conversation changed meanwhile (attempt %d)", attempt)
+            except JiuzhuError as exc:
+                log.warning("web chat input failed: %s", exc.code)
+                return "error"
+        return "busy"
+
+    async def _step(
+        self, session: AsyncSession, device_id: str, token: str, shown: str, inbound: Inbound
+    ) -> Outcome:
+        clock = self.runtime.clock
+        fresh = await conversations.mark_processed(
+            session, clock=clock, channel=CHANNEL, update_id=f"{device_id}:{token}"
+        )
+        if not fresh:
+            return "replayed"
+        snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+        run = self.engine.handle
+        if snap.version == 0 and inbound.kind == "choice":
+            # The first screen's menu was shown without storing anything; offer it now.
+            await run(session, channel=CHANNEL, external_id=device_id,
+                      inbound=Inbound("command", command="start"))  # fmt: skip
+        if inbound.kind in ("text", "photo") and shown != f"{snap.flow}:{snap.step}":
+            # A text typed on an old page (back button, second tab) would answer another
+            # question: say so and ask the current one again.
+            again = await run(session, channel=CHANNEL, external_id=device_id,
+                              inbound=Inbound("command", command="start"))  # fmt: skip
+            replies = [Reply("page_expired"), *(r for r in again if r.key != "resumed")]
+        else:
+            replies = await run(session, channel=CHANNEL, external_id=device_id, inbound=inbound)
+        after = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+        after.state[WEB_KEY] = [_dump(r) for r in replies]
+        await conversations.save(session, clock=clock, snapshot=after)
+        for reply in replies:
+            if reply.key in FILED and reply.params.get("number"):
+                await self._attach_photos(session, str(reply.params["number"]))
+        return "done"
+
+    async def _attach_photos(self, session: AsyncSession, number: str) -> None:
+        """Photos uploaded during the application become attachments of the filed case."""
+        case = (await session.execute(select(Case).where(Case.number == number))).scalar_one()
+        storage = self.runtime.settings.attachments_dir
+        for file_id in case.classification.get("chat", {}).get("photos", []):
+            path = upload.stored_photo(storage, str(file_id))
+            if path is None or not path.exists():
+                continue
+            data = await asyncio.to_thread(path.read_bytes)
+            await attachments.add(
+                session,
+                clock=self.runtime.clock,
+                storage_dir=storage,
+                actor=Actor.person(case.applicant_person_id, "申请人(网上申请)"),
+                case=case,
+                kind="photo",
+                filename=f"{path.name[:12]}.jpg",
+                data=data,
+                note="网上申请时上传",
+            )
