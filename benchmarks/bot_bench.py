@@ -39,7 +39,7 @@ from backend.core.settings import Settings
 from backend.regions import service as regions_service
 from bot.app import create_bot, create_dispatcher, create_services
 from bot.throttle import Throttle
-from tests.bot.fakeapi import TOKEN, FakeTelegram
+from tests.fakebotapi import TOKEN, FakeTelegram
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 _ids = itertools.count(1)

@@ -283,7 +283,7 @@ async def sender_rate(messages: int) -> tuple[float, int, int]:
     from backend.outbox.models import Notification
     from bot.transport import TelegramTransport
     from scheduler.sender import Sender
-    from tests.scheduler.fakebotapi import TOKEN, FakeBotApi
+    from tests.fakebotapi import TOKEN, FakeTelegram
 
     folder = Path(tempfile.mkdtemp())
     runtime = create_runtime(_settings(f"sqlite:///{folder / 'sender.db'}"))
@@ -319,7 +319,7 @@ async def sender_rate(messages: int) -> tuple[float, int, int]:
                 for n in range(messages)
             ],
         )
-    fake = FakeBotApi(limit=30)
+    fake = FakeTelegram(limit=30)
     base = await fake.start()
     transport = TelegramTransport(
         Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base)))

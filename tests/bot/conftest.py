@@ -14,7 +14,7 @@ from backend.core.runtime import Runtime
 from bot.app import create_bot, create_dispatcher, create_services
 from bot.polling import run_polling
 from bot.throttle import Throttle
-from tests.bot.fakeapi import TOKEN, FakeTelegram
+from tests.fakebotapi import TOKEN, FakeTelegram
 
 
 @dataclass

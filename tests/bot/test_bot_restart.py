@@ -15,7 +15,7 @@ from sqlalchemy import select
 from backend.cases.models import Case
 from backend.conversations.models import Conversation
 from backend.core.runtime import Runtime
-from tests.bot.fakeapi import TOKEN, FakeTelegram
+from tests.fakebotapi import TOKEN, FakeTelegram
 from tests.conftest import TEST_SECRET
 from tests.world import World
 

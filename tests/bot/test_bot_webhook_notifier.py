@@ -21,7 +21,7 @@ from bot.app import create_bot, create_dispatcher, create_services, webhook_secr
 from bot.transport import TelegramTransport
 from bot.webhook import PATH, create_router
 from scheduler.sender import Sender
-from tests.bot.fakeapi import TOKEN, FakeTelegram
+from tests.fakebotapi import TOKEN, FakeTelegram
 from tests.world import World
 
 U = 8001

@@ -20,14 +20,14 @@ from backend.outbox.models import NotificationStatus
 from bot.transport import TelegramTransport
 from scheduler.sender import Sender, SenderConfig
 from tests.cases.helpers import case_in
-from tests.scheduler.fakebotapi import TOKEN, FakeBotApi
+from tests.fakebotapi import TOKEN, FakeTelegram
 from tests.scheduler.schedworld import at, bind_chat, build_villages, scheduler_rows, tick
 from tests.world import World
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[tuple[FakeBotApi, TelegramTransport]]:
-    fake = FakeBotApi()
+async def api() -> AsyncIterator[tuple[FakeTelegram, TelegramTransport]]:
+    fake = FakeTelegram(limit=30)
     base = await fake.start()
     session = AiohttpSession(api=TelegramAPIServer.from_base(base))
     transport = TelegramTransport(Bot(TOKEN, session=session))
@@ -47,7 +47,7 @@ async def _drain(runtime: Runtime, senders: list[Sender], rounds: int = 12) -> N
 
 
 async def test_429_500_403_lose_nothing_and_send_once(
-    runtime: Runtime, world: World, api: tuple[FakeBotApi, TelegramTransport]
+    runtime: Runtime, world: World, api: tuple[FakeTelegram, TelegramTransport]
 ) -> None:
     fake, transport = api
     runtime.clock.set(at(date(2026, 2, 26)))  # type: ignore[attr-defined]
@@ -79,7 +79,7 @@ async def test_429_500_403_lose_nothing_and_send_once(
 
 
 async def test_quiet_hours_hold_residents_not_staff(
-    runtime: Runtime, world: World, api: tuple[FakeBotApi, TelegramTransport]
+    runtime: Runtime, world: World, api: tuple[FakeTelegram, TelegramTransport]
 ) -> None:
     fake, transport = api
     runtime.clock.set(at(date(2026, 2, 26)))  # type: ignore[attr-defined]
@@ -104,7 +104,7 @@ class Crash(BaseException):
 async def test_a_crash_between_send_and_record_repeats_only_that_message(
     runtime: Runtime,
     world: World,
-    api: tuple[FakeBotApi, TelegramTransport],
+    api: tuple[FakeTelegram, TelegramTransport],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fake, transport = api
