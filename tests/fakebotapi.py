@@ -269,7 +269,9 @@ class FakeTelegram:
         return [
             c
             for c in self.calls
-            if c.method == "sendMessage" and int(c.params["chat_id"]) == uid and "result" in c.params
+            if c.method == "sendMessage"
+            and int(c.params["chat_id"]) == uid
+            and "result" in c.params
         ]
 
     def texts_to(self, uid: int) -> list[str]:

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from backend.cases.models import Case
 from backend.conversations.models import Conversation
 from backend.core.runtime import Runtime
-from tests.fakebotapi import TOKEN, FakeTelegram
 from tests.conftest import TEST_SECRET
+from tests.fakebotapi import TOKEN, FakeTelegram
 from tests.world import World
 
 USERS = [7000 + n for n in range(20)]
