@@ -88,9 +88,9 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", settings.db_pool_size)
+    kwargs.setdefault("max_overflow", settings.db_max_overflow)
+    kwargs.setdefault("pool_pre_ping", settings.db_pre_ping)
     return _create_async_engine(url, **kwargs)
 
 

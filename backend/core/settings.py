@@ -47,6 +47,13 @@ class Settings(BaseSettings):
 
     var_dir: Path = Field(default=Path("var"), description="Where the embedded default keeps data")
     database_url: str = Field(default="", description="Empty: SQLite file var/jiuzhu.db")
+    # The PostgreSQL pool of one process: keep pool size + overflow at least the number of
+    # requests served at once (a request waiting for a connection is latency for nothing).
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=40, ge=0, le=1000)
+    # A "SELECT 1" round trip before every checkout; off by default: a connection that died
+    # (database restarted) fails one request and the pool replaces it.
+    db_pre_ping: bool = False
     redis_url: str | None = None
     bot_token: SecretStr | None = None
     telegram_api_base: str | None = None
