@@ -38,7 +38,17 @@ NEW = Choice("new", "report_new")
 ALL = Choice("q:all", "report_show_all")
 SUBMIT = Choice("submit", "submit")
 URGENCY = [Choice("ug:urgent", "report_urgent"), Choice("ug:normal", "report_normal")]
-_ORDER = ["new_name", "new_village", "new_phone", "need", "items", "urgency", "photo", "location"]
+_ORDER = [
+    "new_name",
+    "new_village",
+    "new_phone",
+    "need",
+    "items",
+    "urgency",
+    "photo",
+    "location",
+    "summary",
+]
 
 
 def _keep(turn: Turn) -> dict[str, object]:
