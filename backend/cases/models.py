@@ -101,7 +101,11 @@ class Case(Base):
     consent_method: Mapped[str | None] = mapped_column(String(30))
     consent_at: Mapped[datetime | None]
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=20))
+    # "chat:<identity id>" for a chat delegate, "12345:<work order number>" for a hotline case.
     external_ref: Mapped[str | None] = mapped_column(String(50))
+    # A 12345/12349 work order's own due date (end of that business day); it shortens the
+    # calendar deadline of an ordinary step while it is the earlier one (`service.work_order`).
+    work_order_due_at: Mapped[datetime | None]
     original_text: Mapped[str] = mapped_column(Text, default="")
     emergency: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[int] = mapped_column(default=0)
@@ -204,3 +208,15 @@ class CountyPolicy(Base):
     publicity_required: Mapped[bool] = mapped_column(default=False)
     township_approves: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime]
+
+
+class IntakeNonce(Base):
+    """A clerk-entry form's one-time nonce: the first submission files the case, a second one
+    (double click, back and resubmit, a retried API call) finds the same case here."""
+
+    __tablename__ = "intake_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

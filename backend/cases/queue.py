@@ -99,6 +99,8 @@ def _item_names() -> dict[str, str]:
 
 def step_name(step: str | None) -> str:
     """The step a deadline belongs to, as a clerk says it (受理登记, 入户调查 …)."""
+    if step == "work_order":  # a hotline work order's own due date (cases.service.work_order)
+        return "热线工单时限"
     rule = DEFAULT_RULES.get(step or "")
     return rule.label if rule else ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from backend.cases.models import ApplicantKind, Case, Channel
@@ -24,6 +25,8 @@ class NewCase:
     delegate_relation: str | None = None
     consent_method: str | None = None
     external_ref: str | None = None
+    # A hotline work order's due date (aware UTC, end of that business day), when it has one.
+    work_order_due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

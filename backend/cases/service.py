@@ -7,6 +7,8 @@ every change writes a CaseEvent.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +23,7 @@ from backend.cases.models import (
     CaseStatus,
 )
 from backend.cases.schemas import NewCase, SubmitResult
-from backend.core.clock import Clock, business_date
+from backend.core.clock import Clock, as_utc, business_date
 from backend.core.crypto import PersonalDataCipher
 from backend.core.errors import Forbidden, InvalidInput, NotFound
 from backend.people import service as people_service
@@ -152,6 +154,7 @@ async def submit(
         consent_at=now if request.consent_method else None,
         channel=request.channel,
         external_ref=request.external_ref,
+        work_order_due_at=request.work_order_due_at,
         original_text=text,
         emergency=request.emergency,
         priority=1 if request.emergency else 0,
@@ -198,6 +201,26 @@ async def _set_first_deadline(session: AsyncSession, case: Case) -> None:
         session, county_code=case.county_code, step=step, start=case.created_at
     )
     case.due_step = step
+    apply_work_order(case, now=case.created_at)
+
+
+# The ordinary steps a hotline work order's due date may shorten. Emergency acknowledgement,
+# 先行救助's 补办 and the 公示 period keep their own clocks (sweeps and rules depend on them).
+WORK_ORDER_STEPS = frozenset({"register", "investigate", "review", "review_special", "approve"})
+WORK_ORDER_STEP = "work_order"
+
+
+def apply_work_order(case: Case, *, now: datetime) -> None:
+    """The earlier of the step's calendar deadline and the work order's due date.
+
+    A due date already past when a step begins no longer shortens it: the lateness showed on the
+    step during which it passed (and in 督办), and every later step would otherwise start overdue.
+    """
+    due = case.work_order_due_at
+    if due is None or case.due_at is None or case.due_step not in WORK_ORDER_STEPS:
+        return
+    if as_utc(due) > as_utc(now) and as_utc(due) < as_utc(case.due_at):
+        case.due_at, case.due_step = due, WORK_ORDER_STEP
 
 
 async def _link_repeat_request(

@@ -233,6 +233,7 @@ async def _schedule(session: AsyncSession, case: Case, *, previous: S, now: date
         session, county_code=case.county_code, step=step, start=start
     )
     case.due_step = step
+    cases_service.apply_work_order(case, now=now)
     if status == S.publicity:
         case.publicity_start = business_date(now)
         case.publicity_end = business_date(case.due_at)
