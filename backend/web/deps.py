@@ -86,7 +86,9 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
             async with session.begin():
                 yield session
                 actor: Actor | None = getattr(request.state, "actor", None)
-                if actor is not None and request.method not in ("GET", "HEAD"):
+                # A post that only looked (a preview, a search) sets `read_only`: no "change".
+                read_only = getattr(request.state, "read_only", False)
+                if actor is not None and request.method not in ("GET", "HEAD") and not read_only:
                     kind, entity_id = _entity(request)
                     await audit.record(
                         session,

@@ -54,9 +54,10 @@ async def _jiuzhu_error(request: Request, exc: Exception) -> Response:
     if _console(request):
         return _console_error(request, exc.message, status, exc.code)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        {"error": exc.code, "message": exc.message}, status_code=status, headers=headers
-    )
+    body: dict[str, object] = {"error": exc.code, "message": exc.message}
+    if isinstance(exc.details.get("fields"), dict):  # a form's problems, field by field
+        body["fields"] = exc.details["fields"]
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
