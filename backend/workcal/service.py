@@ -14,6 +14,7 @@ Services only flush.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -73,6 +74,12 @@ def _cache(session: AsyncSession) -> _Cache:
     return cache
 
 
+@functools.lru_cache(maxsize=64)
+def _built(year: int, overrides: tuple[tuple[date, bool], ...]) -> YearDays:
+    """`build_year` is pure and takes ~12 ms: built once per (year, overrides) per process."""
+    return build_year(year, dict(overrides))
+
+
 async def _year(session: AsyncSession, year: int) -> YearDays:
     cache = _cache(session)
     if year not in cache.years:
@@ -83,7 +90,7 @@ async def _year(session: AsyncSession, year: int) -> YearDays:
         )
         overrides: dict[date, bool] = {row.day: row.is_workday for row in result}
         cache = _cache(session)
-        cache.years[year] = build_year(year, overrides)
+        cache.years[year] = _built(year, tuple(sorted(overrides.items())))
     return cache.years[year]
 
 
