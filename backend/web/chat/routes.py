@@ -25,6 +25,7 @@ STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 _TOKEN = re.compile(r"^[0-9a-f]{16}$")
 NAV = frozenset({"back", "cancel", "skip"})
+MAX_MB = upload.MAX_PHOTO // (1024 * 1024)
 NOTICES = frozenset({"error", "busy", "photo_missing"})
 
 
@@ -75,14 +76,14 @@ def _screen(view: View, notice: str | None) -> dict[str, Any]:
         for row in (asking.choices if asking else ())
     ]
     return {
-        "notice": text(notice) if notice else "",
+        "notice": text(notice, {"limit": MAX_MB}) if notice else "",
         "messages": messages,
         "rows": [r for r in rows if not all(b["nav"] for b in r)],
         "nav": [b for r in rows for b in r if b["nav"]],
         "no_contact": any(r.ask_contact for r in view.replies),
         "view": view,
         "token": secrets.token_hex(8),
-        "max_mb": upload.MAX_PHOTO // (1024 * 1024),
+        "max_mb": MAX_MB,
     }
 
 
@@ -114,8 +115,9 @@ async def chat_post(request: Request) -> Response:
     device_id, new = _device(request)
     try:
         form = await upload.read_form(request)
-    except upload.TooLarge:
-        return await _page(request, device_id, new, notice="photo_too_big", status=413)
+    except upload.TooLarge as exc:
+        notice = "photo_too_big" if exc.what == "photo" else "too_long"
+        return await _page(request, device_id, new, notice=notice, status=413)
     except upload.NotImage:
         return await _page(request, device_id, new, notice="photo_not_image", status=415)
     fields = form.fields

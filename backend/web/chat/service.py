@@ -165,6 +165,13 @@ class ChatService:
         else:
             replies = await run(session, channel=CHANNEL, external_id=device_id, inbound=inbound)
         after = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+        if after.flow != "menu" and not any(r.choices for r in replies):
+            # Telegram keeps the last question on the screen above; a page shows only this
+            # answer ("too long", "invalid phone"…), so ask the current question again below it.
+            again = await run(session, channel=CHANNEL, external_id=device_id,
+                              inbound=Inbound("command", command="start"))  # fmt: skip
+            replies += [r for r in again if r.key != "resumed"]
+            after = await conversations.load(session, channel=CHANNEL, external_id=device_id)
         after.state[WEB_KEY] = [_dump(r) for r in replies]
         await conversations.save(session, clock=clock, snapshot=after)
         for reply in replies:

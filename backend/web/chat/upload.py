@@ -30,7 +30,11 @@ PREFIX = "web:"
 
 
 class TooLarge(Exception):
-    """The body passed the limit; reading stopped there."""
+    """The body passed the limit; reading stopped there. `what`: "photo" or "text"."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
 
 
 class NotImage(Exception):
@@ -43,29 +47,31 @@ class Form:
     photo: bytes | None = None
 
 
-async def _counted(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
+async def _counted(
+    stream: AsyncIterator[bytes], limit: int, what: str
+) -> AsyncGenerator[bytes, None]:
     seen = 0
     async for chunk in stream:
         seen += len(chunk)
         if seen > limit:
-            raise TooLarge
+            raise TooLarge(what)
         yield chunk
 
 
 async def read_form(request: Request) -> Form:
     """The fields of a url-encoded or multipart post; TooLarge or NotImage for a bad photo."""
     declared = request.headers.get("content-length", "")
-    limit = MAX_PHOTO + _OVERHEAD
+    multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
+    limit = MAX_PHOTO + _OVERHEAD if multipart else 4 * MAX_FIELD
     if declared.isdigit() and int(declared) > limit:
-        raise TooLarge
-    kind = request.headers.get("content-type", "")
-    if not kind.startswith("multipart/form-data"):
-        body = b"".join([c async for c in _counted(request.stream(), 4 * MAX_FIELD)])
+        raise TooLarge("photo" if multipart else "text")
+    if not multipart:
+        body = b"".join([c async for c in _counted(request.stream(), limit, "text")])
         pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         return Form(dict(pairs[:10]))
     parser = MultiPartParser(
         request.headers,
-        _counted(request.stream(), limit),
+        _counted(request.stream(), limit, "photo"),
         max_files=1,
         max_fields=10,
         max_part_size=MAX_FIELD,
@@ -74,7 +80,7 @@ async def read_form(request: Request) -> Form:
         data = await parser.parse()
     except MultiPartException as exc:
         if "Part exceeded maximum size" in str(exc):
-            raise TooLarge from None
+            raise TooLarge("text") from None
         raise
     fields = {k: v for k, v in data.items() if isinstance(v, str)}
     photo = None
@@ -83,7 +89,7 @@ async def read_form(request: Request) -> Form:
         photo = await upload.read(MAX_PHOTO + 1)
         await upload.close()
         if len(photo) > MAX_PHOTO:
-            raise TooLarge
+            raise TooLarge("photo")
         if not photo:
             photo = None
         elif not (attachments.sniff(photo) or "").startswith("image/"):
