@@ -15,8 +15,11 @@ from backend.core.clock import Clock
 async def get(session: AsyncSession, *, county_code: str) -> CountyPolicy:
     """The county's policy; a county that set nothing gets the defaults (no 公示, no delegation)."""
     found = await session.get(CountyPolicy, county_code)
-    if found is not None:
-        return found
+    return found if found is not None else default(county_code)
+
+
+def default(county_code: str) -> CountyPolicy:
+    """What a county that set nothing works with (not added to any session)."""
     return CountyPolicy(county_code=county_code, publicity_required=False, township_approves=[])
 
 

@@ -12,17 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from backend.cases import assignment, queue, relief, workflow
-from backend.cases import attachments as attachments_service
+from backend.cases import assignment, casefile, queue, relief, workflow
 from backend.cases import items as items_service
-from backend.cases import policy as policy_service
-from backend.cases import service as cases_service
 from backend.cases.models import (
     CHANNEL_NAMES,
     STATUS_NAMES,
-    Attachment,
     Case,
     CaseEvent,
     CountyPolicy,
@@ -36,8 +31,6 @@ from backend.people.groups import GROUP_NAMES
 from backend.people.models import STATUS_NAMES as PERSON_STATUS_NAMES
 from backend.people.models import Person, TargetGroup
 from backend.regions.models import Region
-from backend.resources import service as resources_service
-from backend.resources.models import CaseReferral
 from backend.staff.actor import Actor
 from backend.staff.models import Role, StaffMember, StaffRole
 from backend.workcal import texts as deadline_texts
@@ -101,10 +94,10 @@ class CasePage:
     due_text: str
     overdue: bool
     moves: list[Move]
-    events: list[CaseEvent]
-    attachments: list[Attachment]
-    referrals: list[tuple[CaseReferral, str]]
-    suggestions: list[resources_service.Suggestion]
+    events: list[casefile.EventRow]
+    attachments: list[casefile.AttachmentRow]
+    referrals: list[tuple[casefile.ReferralRow, str]]
+    suggestions: list[casefile.Suggested]
     may_assign: bool
     candidates: list[tuple[int, str]] = field(default_factory=list)
     backfill: Backfill | None = None
@@ -152,61 +145,27 @@ async def candidates(session: AsyncSession, *, case: Case) -> list[tuple[int, st
     return list(seen.items())
 
 
-_Township = aliased(Region, name="township")
-_Village = aliased(Region, name="village")
-_Owner = aliased(StaffMember, name="owner")
-_Assignee = aliased(StaffMember, name="assignee")
-
-
-async def _facts(
-    session: AsyncSession, case: Case, assignee_id: int | None
-) -> tuple[Person, str | None, str | None, str | None, str | None]:
-    """The beneficiary and the names of township, village, owner and assignee: one query."""
-    row = (
-        await session.execute(
-            select(Person, _Township.name, _Village.name, _Owner.name, _Assignee.name)
-            .select_from(Person)
-            .outerjoin(_Township, _Township.id == case.township_id)
-            .outerjoin(_Village, _Village.id == case.village_id)
-            .outerjoin(_Owner, _Owner.id == case.owner_staff_id)
-            .outerjoin(_Assignee, _Assignee.id == assignee_id)
-            .where(Person.id == case.beneficiary_id)
-        )
-    ).one()
-    person, township, village, owner, assignee = row
-    return person, township, village, owner, assignee
-
-
 async def case_page(
     session: AsyncSession, *, actor: Actor, case_id: int, now: datetime
 ) -> CasePage:
-    case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
-    assignee_id = assignment.assignee_of(case)
-    beneficiary, township, village, owner, assignee = await _facts(session, case, assignee_id)
-    events = list(
-        (
-            await session.execute(
-                select(CaseEvent)
-                .where(CaseEvent.case_id == case.id)
-                .order_by(CaseEvent.at, CaseEvent.id)
-            )
-        ).scalars()
-    )
+    """Two queries (`casefile.load`, `casefile.side`) besides the sign-in's one."""
+    loaded = await casefile.load(session, actor=actor, case_id=case_id)
+    case, policy = loaded.case, loaded.policy
+    may_assign = case.is_open and actor.can_act_on(assignment.ASSIGNERS, case.region_path)
+    side = await casefile.side(session, case=case, with_candidates=may_assign)
     names = items_service.names()
     scores = (case.classification or {}).get("scores", {}) or {}
     words = {
         names.get(k, k): list(v.get("words", [])) for k, v in scores.items() if isinstance(v, dict)
     }
     due = as_utc(case.due_at) if case.due_at else None
-    may_assign = case.is_open and actor.can_act_on(assignment.ASSIGNERS, case.region_path)
-    policy = await policy_service.get(session, county_code=case.county_code)
     return CasePage(
         case=case,
-        beneficiary=beneficiary,
-        village=village,
-        township=township or "",
-        owner=owner,
-        assignee=assignee,
+        beneficiary=loaded.beneficiary,
+        village=loaded.village,
+        township=loaded.township,
+        owner=loaded.owner,
+        assignee=loaded.assignee,
         item_names=[(i, names.get(i, i)) for i in case.item_ids],
         words=words,
         emergency_words=list((case.classification or {}).get("emergency_words", []) or []),
@@ -214,12 +173,12 @@ async def case_page(
         due_text=deadline_texts.describe(due, now) if due and case.is_open else "",
         overdue=bool(due and case.is_open and due < now),
         moves=_moves(actor, case, policy, now),
-        events=events,
-        attachments=await attachments_service.list_for_case(session, case_id=case.id),
-        referrals=await assignment.list_referrals(session, case_id=case.id),
-        suggestions=await resources_service.suggest(session, case=case),
+        events=side.events,
+        attachments=side.attachments,
+        referrals=side.referrals,
+        suggestions=side.suggestions,
         may_assign=may_assign,
-        candidates=await candidates(session, case=case) if may_assign else [],
+        candidates=side.candidates,
         backfill=_backfill(actor, case, policy, now),
         publicity=_publicity(actor, case),
     )
