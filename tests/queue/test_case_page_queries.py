@@ -51,7 +51,7 @@ async def test_case_page_lists_everything_from_two_queries(runtime: Runtime, wor
             session, clock=runtime.clock, name="共和镇老年食堂", kind=ResourceKind.provider,
             items=["living.meal"], region=world.township, phone="0878-1234567",
         )  # fmt: skip
-        rehab = await resources_service.create(
+        await resources_service.create(
             session, clock=runtime.clock, name="县康复中心", kind=ResourceKind.provider,
             items=["care.rehab", "living.meal"], region=world.county,
         )  # fmt: skip
@@ -93,9 +93,7 @@ async def test_case_page_lists_everything_from_two_queries(runtime: Runtime, wor
     assert page.assignee is None  # the canteen has no account: nobody assigned
     async with runtime.sessions() as session:
         try:
-            await pages.case_page(
-                session, actor=officer, case_id=other.id, now=runtime.clock.now()
-            )
+            await pages.case_page(session, actor=officer, case_id=other.id, now=runtime.clock.now())
         except NotFound as exc:
             assert exc.code == "case_not_found"
         else:
