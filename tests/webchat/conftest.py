@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.bot.conftest import fake, tg  # noqa: F401  (the Telegram side of the parity test)
 from tests.webchat.kit import Resident
 
 
