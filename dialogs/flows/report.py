@@ -123,14 +123,9 @@ async def prompt(ctx: Context, turn: Turn) -> None:
 
 
 def _label(house: scope.Household, twins: set[str]) -> Choice:
-    if house.name in twins and house.phone_masked:  # the same name twice: tell them apart
-        params = {"name": house.name, "village": house.village, "phone": house.phone_masked}
-        return Choice(f"hh:{house.person_id}", "report_household_phone", params)
-    return Choice(f"hh:{house.person_id}", "report_household", _params(house))
-
-
-def _params(house: scope.Household) -> dict[str, object]:
-    return {"name": house.name, "village": house.village}
+    params = {"name": house.name, "village": house.village, "phone": house.phone_masked}
+    twin = house.name in twins and house.phone_masked  # the same name twice: tell them apart
+    return Choice(f"hh:{house.person_id}", f"report_household{'_phone' if twin else ''}", params)
 
 
 async def _ask_household(ctx: Context, turn: Turn) -> None:
