@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jiuzhu.cli import bot, calendar, db, demo, nlp, region, roster, scheduler, serve, user
+from jiuzhu.cli import bot, calendar, chat, db, demo, nlp, region, roster, scheduler, serve, user
 
 app = typer.Typer(
     name="jiuzhu",
@@ -27,6 +27,7 @@ app.add_typer(roster.app, name="roster", help="Import rosters (低保, 特困, �
 app.add_typer(calendar.app, name="calendar", help="Working days, holidays and deadline rules.")
 app.add_typer(user.app, name="user", help="Staff accounts, passwords and roles.")
 app.add_typer(scheduler.app, name="scheduler", help="Recurring sweeps and the outbox sender.")
+app.add_typer(chat.app, name="chat", help="The residents' web chat (/chat): QR code.")
 
 
 def main() -> None:
