@@ -333,3 +333,30 @@ async def test_cancel_back_and_resume(
     assert keys(cancelled) == ["cancelled", "menu"] and "m:report" in _values(cancelled[-1])
     assert keys(await again.tap("ug:normal")) == ["stale_choice"]
     assert await _cases(runtime) == []
+
+
+async def test_the_same_report_from_the_web_chat(
+    runtime: Runtime, world: World, homes: Homes, engine: Engine
+) -> None:
+    """The flow knows no transport: a web chat bound to the worker files the same 村级上报 case."""
+
+    async def send(inbound: Inbound) -> list[str]:
+        async with runtime.sessions() as session, session.begin():
+            replies = await engine.handle(
+                session, channel="web_chat", external_id="device-1", inbound=inbound
+            )
+        return keys(replies)
+
+    async with runtime.sessions() as session, session.begin():
+        code = await bindcodes.issue(
+            session, clock=runtime.clock, staff_id=world.actors["worker"].staff_id
+        )
+    assert await send(Inbound("command", command="start", text=code)) == ["bound_staff", "menu"]
+    assert await send(Inbound("choice", value="m:report")) == ["report_ask_household"]
+    await send(Inbound("choice", value=f"hh:{homes.zhang.id}"))
+    await send(Inbound("text", text=NEED))
+    for value in ("ok", "ug:normal", "skip", "skip"):
+        await send(Inbound("choice", value=value))
+    assert await send(Inbound("choice", value="submit")) == ["report_submitted", "menu"]
+    (case,) = await _cases(runtime)
+    assert case.channel == Channel.village_report and case.beneficiary_id == homes.zhang.id
