@@ -84,7 +84,8 @@ async def _advance(ctx: Context, turn: Turn) -> None:
     if data.get("file_now") and _known(data):  # 立即上报 was tapped before the household was known
         await submit(ctx, turn)
         return
-    following = "need" if step == "household" else _ORDER[_ORDER.index(step) + 1]
+    chosen = step == "household" or (step == "new_village" and data.get("person_id"))
+    following = "need" if chosen else _ORDER[_ORDER.index(step) + 1]
     if following == "urgency" and data.get("emergency"):  # the engine found an emergency
         data["urgency"] = "urgent"
         turn.say("report_urgent_noted")
@@ -165,7 +166,14 @@ async def _ask_village(ctx: Context, turn: Turn) -> None:
         turn.say("report_no_villages")
     buttons = [Choice(f"vl:{r.id}", "plain", {"label": r.name}) for r in found]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    turn.ask("report_ask_village", [*rows, [BACK, CANCEL]])
+    # The same name already on the list: offer it first rather than register the person twice.
+    name = str(turn.data.get("new_name") or "")
+    listed = await scope.list_households(
+        ctx.session, actor=actor, clock=ctx.clock, query=name, limit=PAGE
+    )
+    same = [[_label(h, {name})] for h in listed if h.name == name]
+    key = "report_ask_village_same" if same else "report_ask_village"
+    turn.ask(key, [*same, *rows, [BACK, CANCEL]], name=name)
 
 
 def _summary(turn: Turn) -> None:
@@ -288,8 +296,6 @@ async def _household_chosen(ctx: Context, turn: Turn, person_id: int) -> None:
         turn.say("stale_choice")
         await prompt(ctx, turn)
         return
-    for key in ("new_name", "new_phone_enc", "new_phone_masked"):
-        turn.data.pop(key, None)
     turn.data.update(person_id=house.person_id, who=house.name, village=house.village)
     turn.data["region_id"] = house.region_id
     await _advance(ctx, turn)
@@ -304,6 +310,7 @@ async def _village_chosen(ctx: Context, turn: Turn, region_id: int) -> None:
         turn.say("stale_choice")
         await prompt(ctx, turn)
         return
+    turn.data.pop("person_id", None)  # a listed household of the same name was not the one
     turn.data.update(region_id=village.id, village=village.name, who=turn.data.get("new_name"))
     await _advance(ctx, turn)
 

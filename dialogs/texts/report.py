@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "report_new": "新的困难户",
     "report_ask_name": "请输入户主姓名:",
     "report_ask_village": "这户在哪个村?",
+    "report_ask_village_same": "名单里已经有叫{name}的户。是同一户就点这户的名字;不是的话请点村名:",
     "report_no_villages": "您的账号没有负责的村,不能上报。请联系乡镇。",
     "report_ask_phone": "请输入这户的联系电话(没有就点“跳过”):",
     "report_ask_need": "{name}需要什么帮助?请用几句话说明(可以附一张照片)。",

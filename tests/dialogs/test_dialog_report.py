@@ -360,3 +360,30 @@ async def test_the_same_report_from_the_web_chat(
     assert await send(Inbound("choice", value="submit")) == ["report_submitted", "menu"]
     (case,) = await _cases(runtime)
     assert case.channel == Channel.village_report and case.beneficiary_id == homes.zhang.id
+
+
+async def test_a_new_household_with_a_listed_name_offers_the_listed_one(
+    runtime: Runtime, world: World, homes: Homes, worker: Chat
+) -> None:
+    await worker.tap("m:report")
+    await worker.tap("new")
+    replies = await worker.text("张三")
+    assert keys(replies) == ["report_ask_village_same"]
+    assert _values(replies[0])[0] == f"hh:{homes.zhang.id}"
+    assert "张三(北屯村,139****2222)" in shown(
+        [Reply(c.key, c.params) for c in replies[0].choices[0]]
+    )
+    assert keys(await worker.tap(f"hh:{homes.zhang.id}")) == ["report_ask_need"]
+    # Back, and a village after all: a new person; then the listed one again.
+    assert keys(await worker.tap("back")) == ["report_ask_village_same"]
+    assert keys(await worker.tap(f"vl:{world.village.id}")) == ["report_ask_phone"]
+    assert keys(await worker.tap("back")) == ["report_ask_village_same"]
+    await worker.tap(f"hh:{homes.zhang.id}")
+    await worker.text(NEED)
+    for value in ("ok", "ug:normal", "skip", "skip"):
+        await worker.tap(value)
+    summary = shown(worker.log[-1:])
+    assert "新登记" not in summary and "张三(北屯村)" in summary
+    await worker.tap("submit")
+    (case,) = await _cases(runtime)
+    assert case.beneficiary_id == homes.zhang.id
