@@ -14,9 +14,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, cast, literal, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -101,10 +115,12 @@ _Owner = aliased(StaffMember, name="owner")
 _Assignee = aliased(StaffMember, name="assignee")
 
 
-async def load(session: AsyncSession, *, actor: Actor, case_id: int) -> Loaded:
-    """The case and what its header shows, if the actor may see it (else NotFound, as missing)."""
+@cache
+def _load_statement() -> Select[Any]:
+    """Built once (per process): constructing a statement of this size costs more Python than
+    running it; the case id is a bound parameter."""
     assignment_attr: Any = getattr(Case, "assignment")  # noqa: B009 (a backref, unknown to mypy)
-    statement = (
+    return (
         select(Case, Person, _Township.name, _Village.name, _Owner.name, _Assignee.name)
         .add_columns(CountyPolicy)
         .join(Person, Person.id == Case.beneficiary_id)
@@ -115,9 +131,14 @@ async def load(session: AsyncSession, *, actor: Actor, case_id: int) -> Loaded:
         .outerjoin(_Assignee, _Assignee.id == CaseAssignment.assignee_staff_id)
         .outerjoin(CountyPolicy, CountyPolicy.county_code == Case.county_code)
         .options(contains_eager(assignment_attr), joinedload(Case.items))
-        .where(Case.id == case_id)
+        .where(Case.id == bindparam("case_id"))
     )
-    row = (await session.execute(statement)).unique().one_or_none()
+
+
+async def load(session: AsyncSession, *, actor: Actor, case_id: int) -> Loaded:
+    """The case and what its header shows, if the actor may see it (else NotFound, as missing)."""
+    result = await session.execute(_load_statement(), {"case_id": case_id})
+    row = result.unique().one_or_none()
     if row is None or not cases_service.may_see(actor, row[0]):
         raise NotFound("找不到这个案件", code="case_not_found")
     case, person, township, village, owner, assignee, policy = row
@@ -141,33 +162,39 @@ def _ancestors(path: str) -> list[str]:
 EVENT, ATTACHMENT, REFERRAL, RESOURCE, CANDIDATE = range(5)
 
 
-async def side(session: AsyncSession, *, case: Case, with_candidates: bool) -> Side:
-    """The case page's lists, in one query (see the module docstring)."""
-    around = _ancestors(case.region_path)
+def _tag(value: int) -> ColumnElement[int]:
+    return literal_column(str(value), Integer)  # written into the SQL, not a parameter
+
+
+@cache
+def _side_statement(with_candidates: bool) -> CompoundSelect[Any]:
+    """Built once per variant; parameters: the case id and the paths around its region."""
+    case_id = bindparam("case_id", type_=Integer)
+    around = bindparam("around", type_=String, expanding=True)
     parts = [
         select(
-            literal(EVENT), CaseEvent.id, CaseEvent.at, CaseEvent.kind, CaseEvent.from_status,
+            _tag(EVENT), CaseEvent.id, CaseEvent.at, CaseEvent.kind, CaseEvent.from_status,
             CaseEvent.to_status, CaseEvent.actor_label, CaseEvent.note, cast(null(), Integer),
-        ).where(CaseEvent.case_id == case.id),
+        ).where(CaseEvent.case_id == case_id),
         select(
-            literal(ATTACHMENT), Attachment.id, Attachment.created_at, Attachment.kind,
+            _tag(ATTACHMENT), Attachment.id, Attachment.created_at, Attachment.kind,
             Attachment.filename, Attachment.uploaded_by_label, null(), null(), Attachment.size,
-        ).where(Attachment.case_id == case.id),
+        ).where(Attachment.case_id == case_id),
         select(
-            literal(REFERRAL), CaseReferral.id, CaseReferral.due_at, Resource.name, null(),
+            _tag(REFERRAL), CaseReferral.id, CaseReferral.due_at, Resource.name, null(),
             CaseReferral.actor_label, null(), CaseReferral.reason, null(),
         )
         .join(Resource, Resource.id == CaseReferral.resource_id)
-        .where(CaseReferral.case_id == case.id),
+        .where(CaseReferral.case_id == case_id),
         select(
-            literal(RESOURCE), Resource.id, null(), Resource.name, cast(Resource.kind, String),
+            _tag(RESOURCE), Resource.id, null(), Resource.name, cast(Resource.kind, String),
             Resource.phone, null(), cast(Resource.items, Text), null(),
         ).where(Resource.active.is_(True), Resource.region_path.in_(around)),
     ]  # fmt: skip
     if with_candidates:
         parts.append(
             select(
-                literal(CANDIDATE), StaffMember.id, null(), StaffMember.name,
+                _tag(CANDIDATE), StaffMember.id, null(), StaffMember.name,
                 cast(StaffRole.role, String), null(), null(), null(), null(),
             )
             .join(StaffRole, StaffRole.staff_id == StaffMember.id)
@@ -178,10 +205,17 @@ async def side(session: AsyncSession, *, case: Case, with_candidates: bool) -> S
                 Region.path.in_(around),
             )
         )  # fmt: skip
+    return union_all(*parts)
+
+
+async def side(session: AsyncSession, *, case: Case, with_candidates: bool) -> Side:
+    """The case page's lists, in one query (see the module docstring)."""
     found = Side([], [], [], [], [])
     wanted = set(case.item_ids)
     staff: list[tuple[str, str, int]] = []
-    rows: Any = await session.execute(union_all(*parts))  # columns typed by part, not by union
+    params = {"case_id": case.id, "around": _ancestors(case.region_path)}
+    # columns typed by the first part only: each row is read by its tag
+    rows: Any = await session.execute(_side_statement(with_candidates), params)
     for src, id_, at, s1, s2, s3, s4, s5, n in rows:
         if src == EVENT:
             found.events.append(EventRow(id_, at, s1, s2, s3, s4, s5))
