@@ -4,8 +4,14 @@ Scenarios, each fed as real `Update` objects into `Dispatcher.feed_update` with 
 talking to the fake Bot API of the tests on 127.0.0.1:
   noop    aiogram's dispatch with a handler that does nothing (the ceiling)
   floor   a handler that does one committed database write and one sendMessage
-  intake  the real handlers: whole applications (/start … 提交, 11 updates each)
-each one conversation at a time (c=1) and 50 conversations at once (c=50).
+  intake  the real handlers: whole applications (/start … 提交, 11 updates each); a button press
+          comes from a message carrying that button, as in Telegram (so the handler edits it)
+each one conversation at a time (c=1) and, as saturation, 50 always-busy senders (c=50 closed
+loop: each sends its next update the moment the previous one is answered).
+
+`intake paced` is the realistic "50 conversations at once": 50 people each sending their next
+update 1–3 s (uniformly random, seeded) after the previous one was answered (open loop towards
+the bot); its p99 is the latency a person sees while 49 others are typing too.
 
   .venv/bin/python benchmarks/bot_bench.py                      # SQLite only
   .venv/bin/python benchmarks/bot_bench.py --pg postgresql://postgres@127.0.0.1:5432/bench
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import random
 import statistics
 import sys
 import tempfile
@@ -42,6 +49,7 @@ from bot.throttle import Throttle
 from tests.fakebotapi import TOKEN, FakeTelegram
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+PACE = (1.0, 3.0)  # seconds a person takes before their next message or tap
 _ids = itertools.count(1)
 
 
@@ -60,6 +68,13 @@ def update(bot: Bot, uid: int, kind: str, value: str) -> Update:
     if kind == "text":
         raw: dict[str, Any] = {"update_id": n, "message": _message(uid, value)}
     else:
+        asked = _message(uid, "请选择:")  # the bot's question, carrying the pressed button
+        asked["from"] = {"id": 1, "is_bot": True, "first_name": "救助"}
+        keyboard = [
+            [{"text": "选这个", "callback_data": value}],
+            [{"text": "取消", "callback_data": "cancel"}],
+        ]
+        asked["reply_markup"] = {"inline_keyboard": keyboard}
         raw = {
             "update_id": n,
             "callback_query": {
@@ -67,26 +82,38 @@ def update(bot: Bot, uid: int, kind: str, value: str) -> Update:
                 "from": {"id": uid, "is_bot": False, "first_name": "王"},
                 "chat_instance": "c",
                 "data": value,
-                "message": _message(uid, "问题"),
+                "message": asked,
             },
         }
     return Update.model_validate(raw, context={"bot": bot})
 
 
 async def measure(
-    feed: Callable[[Update], Awaitable[Any]], scripts: list[list[Update]]
+    feed: Callable[[Update], Awaitable[Any]],
+    scripts: list[list[Update]],
+    pace: tuple[float, float] | None = None,
 ) -> tuple[float, float, float, int]:
-    """Run each script's updates in order, the scripts concurrently; (rate, p50, p99, n)."""
-    latencies: list[float] = []
+    """Run each script's updates in order, the scripts concurrently; (rate, p50, p99, n).
 
-    async def run(script: list[Update]) -> None:
-        for item in script:
-            start = time.perf_counter()
+    Closed loop without `pace`: the next update goes as soon as the previous one is answered.
+    With `pace` (open loop): each script's updates are due on a fixed timeline, a random (seeded)
+    pause in that range apart; a late answer does not push the next update back, and latency
+    counts from the moment an update was due (so queueing behind a slow bot is measured too).
+    """
+    latencies: list[float] = []
+    rng = random.Random(11)
+    pauses = [[rng.uniform(*pace) if pace else 0.0 for _ in s] for s in scripts]
+
+    async def run(script: list[Update], waits: list[float]) -> None:
+        due = time.perf_counter()
+        for item, wait in zip(script, waits, strict=True):
+            due = due + wait if wait else time.perf_counter()
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
             await feed(item)
-            latencies.append(time.perf_counter() - start)
+            latencies.append(time.perf_counter() - due)
 
     start = time.perf_counter()
-    await asyncio.gather(*(run(s) for s in scripts))
+    await asyncio.gather(*(run(s, w) for s, w in zip(scripts, pauses, strict=True)))
     elapsed = time.perf_counter() - start
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
@@ -153,9 +180,11 @@ async def one_run(url: str, fake: FakeTelegram) -> dict[str, tuple[float, float,
                 scripts = [[update(bot, 10_000 + u, "text", "你好") for _ in range(per)]
                            for u in range(c)]  # fmt: skip
                 feed = lambda u, d=dispatcher: d.feed_update(bot, u)  # noqa: E731
-                results[f"{name} c={c}"] = await measure(feed, scripts)
+                results[f"{name} c={c}{' sat' if c > 1 else ''}"] = await measure(feed, scripts)
         base = 100_000
-        for c, rounds in ((1, 30), (50, 1)):
+        scenarios = (("intake c=1", 1, 30, None), ("intake c=50 sat", 50, 1, None),
+                     ("intake paced", 50, 2, PACE))  # fmt: skip
+        for name, c, rounds, pace in scenarios:
             scripts = []
             for _u in range(c):
                 script: list[Update] = []
@@ -163,7 +192,8 @@ async def one_run(url: str, fake: FakeTelegram) -> dict[str, tuple[float, float,
                     base += 1
                     script += intake_script(bot, base, regions)
                 scripts.append(script)
-            results[f"intake c={c}"] = await measure(lambda u: real.feed_update(bot, u), scripts)
+            feed_real = lambda u: real.feed_update(bot, u)  # noqa: E731
+            results[name] = await measure(feed_real, scripts, pace)
     finally:
         await bot.session.close()
         await runtime.close()
@@ -186,10 +216,10 @@ async def main() -> None:
                 runs.append(await one_run(url, fake))
                 fake.calls.clear()
             print(f"\n{label}: medians of {args.runs} runs")
-            print(f"{'scenario':<14}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'n':>6}")
+            print(f"{'scenario':<17}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'n':>6}")
             for key in runs[0]:
                 rate, p50, p99 = (statistics.median(r[key][i] for r in runs) for i in range(3))
-                print(f"{key:<14}{rate:>11.0f}{p50:>9.2f}{p99:>9.2f}{runs[0][key][3]:>6}")
+                print(f"{key:<17}{rate:>11.0f}{p50:>9.2f}{p99:>9.2f}{runs[0][key][3]:>6}")
             floor1 = statistics.median(r["floor c=1"][0] for r in runs)
             intake1 = statistics.median(r["intake c=1"][0] for r in runs)
             print(f"intake/floor rate (c=1): {intake1 / floor1:.0%}")

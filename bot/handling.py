@@ -52,19 +52,23 @@ async def run_dialog(
     runtime = services.runtime
     for attempt in range(RETRIES):
         try:
-            async with services.writer(), runtime.sessions() as session, session.begin():
-                fresh = await conversations.mark_processed(
-                    session, clock=runtime.clock, channel=CHANNEL, update_id=str(update_id)
-                )
-                if not fresh:
-                    return None
-                return await services.engine.handle(
-                    session,
-                    channel=CHANNEL,
-                    external_id=str(user_id),
-                    inbound=inbound,
-                    display_name=display_name,
-                )
+            async with services.writer(), runtime.sessions() as session:
+                async with session.begin():
+                    fresh = await conversations.mark_processed(
+                        session, clock=runtime.clock, channel=CHANNEL, update_id=str(update_id)
+                    )
+                    if not fresh:
+                        return None
+                    replies = await services.engine.handle(
+                        session,
+                        channel=CHANNEL,
+                        external_id=str(user_id),
+                        inbound=inbound,
+                        display_name=display_name,
+                    )
+                    await conversations.confirm(session)
+                conversations.remember(session)  # committed: the next update needs no SELECT
+                return replies
         except Conflict:
             log.info("update %s: conversation changed meanwhile (attempt %d)", update_id, attempt)
         except JiuzhuError as exc:

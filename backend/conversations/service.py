@@ -1,10 +1,21 @@
 """Load and save conversation state with an optimistic version check; record processed updates.
 
 Services only flush; the edge commits one transaction per update.
+
+A process cache of committed conversations (per database engine) spares the SELECT of the
+common case: an edge that commits calls `remember(session)` after the commit, and the next
+`load` of that conversation is served from memory. The cache is never trusted on its own: a
+save still names the version it was read at (a stale entry fails the UPDATE with `Conflict`, is
+dropped, and the edge's retry loads from the database), and `confirm(session)` checks the
+version of a cached conversation the update did not save. Edges that never call `remember`
+(tests, scripts, the web chat) always read from the database.
 """
 
 from __future__ import annotations
 
+import copy
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.conversations.models import Conversation, ProcessedUpdate
@@ -30,6 +42,77 @@ class Snapshot:
     state: dict[str, Any] = field(default_factory=dict)
     version: int = 0
     updated_at: datetime | None = None
+    cached: bool = field(default=False, compare=False)  # served from the process cache
+
+
+_Key = tuple[str, str]
+CACHE_SIZE = 20_000  # conversations kept per process (least recently used dropped)
+_LOADED = "conversations.loaded"  # session.info: snapshots served from the cache
+_SAVED = "conversations.saved"  # session.info: snapshots saved in this transaction
+_caches: weakref.WeakKeyDictionary[Engine, OrderedDict[_Key, Snapshot]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cache(session: AsyncSession) -> OrderedDict[_Key, Snapshot]:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    found = _caches.get(engine)
+    if found is None:
+        found = _caches[engine] = OrderedDict()
+    return found
+
+
+def _copy(snap: Snapshot, *, cached: bool) -> Snapshot:
+    return Snapshot(
+        channel=snap.channel,
+        external_id=snap.external_id,
+        flow=snap.flow,
+        step=snap.step,
+        state=copy.deepcopy(snap.state),
+        version=snap.version,
+        updated_at=snap.updated_at,
+        cached=cached,
+    )
+
+
+def forget(session: AsyncSession, *, channel: str, external_id: str) -> None:
+    """Drop a conversation from the process cache (the next load reads the database)."""
+    _cache(session).pop((channel, external_id), None)
+
+
+def remember(session: AsyncSession) -> None:
+    """After a commit: keep the conversations this transaction saved for the next load."""
+    saved: dict[_Key, Snapshot] = session.info.pop(_SAVED, {})
+    session.info.pop(_LOADED, None)
+    cache = _cache(session)
+    for key, snap in saved.items():
+        cache[key] = snap
+        cache.move_to_end(key)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+async def confirm(session: AsyncSession) -> None:
+    """Before a commit: a conversation served from the cache and not saved (the update changed
+    nothing) is checked against the database; Conflict when another process saved it since."""
+    loaded: list[Snapshot] = session.info.pop(_LOADED, [])
+    saved: dict[_Key, Snapshot] = session.info.get(_SAVED, {})
+    for snap in loaded:
+        key = (snap.channel, snap.external_id)
+        if key in saved:
+            continue
+        version = (
+            await session.execute(
+                select(Conversation.version).where(
+                    Conversation.channel == snap.channel,
+                    Conversation.external_id == snap.external_id,
+                )
+            )
+        ).scalar_one_or_none()
+        if version != snap.version:
+            forget(session, channel=snap.channel, external_id=snap.external_id)
+            raise Conflict("对话状态已被另一处更新", code="conversation_conflict")
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -38,6 +121,11 @@ def _insert(session: AsyncSession) -> Any:
 
 
 async def load(session: AsyncSession, *, channel: str, external_id: str) -> Snapshot:
+    cached = _cache(session).get((channel, external_id))
+    if cached is not None:
+        snap = _copy(cached, cached=True)
+        session.info.setdefault(_LOADED, []).append(snap)
+        return snap
     row = (
         await session.execute(
             select(Conversation).where(
@@ -96,9 +184,12 @@ async def save(session: AsyncSession, *, clock: Clock, snapshot: Snapshot) -> in
             .execution_options(synchronize_session=False)
         )
     if getattr(result, "rowcount", 0) != 1:
+        forget(session, channel=snapshot.channel, external_id=snapshot.external_id)
         raise Conflict("对话状态已被另一处更新", code="conversation_conflict")
     snapshot.version += 1
     snapshot.updated_at = now
+    key = (snapshot.channel, snapshot.external_id)
+    session.info.setdefault(_SAVED, {})[key] = _copy(snapshot, cached=False)
     return snapshot.version
 
 
