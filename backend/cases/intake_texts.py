@@ -67,6 +67,7 @@ SEARCH_SHORT = "请输入姓名(至少1个字)或18位身份证号"
 NOT_A_CLERK = "只有乡镇经办人员或县级民政可以代录申请"
 
 CHECK_SUGGESTION = "系统已根据申请事项识别出服务项目并预先勾选,请核对后再按“提交”"
+CHECK_OK = "检查通过,可以提交"
 FORM_HAS_ERRORS = "有{count}处需要修改,见标红的栏目"
 FILED = "已登记,案件编号 {number}"
 LINKED = "该对象已有办理中的同类申请(案件 {number}),本次申请已记入该案件,未重复立案"

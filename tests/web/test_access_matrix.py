@@ -24,7 +24,7 @@ from backend.resources import service as resources_service
 from backend.resources.models import ResourceKind
 from backend.staff import auth
 from backend.web.console import case_routes, routes
-from tests.web.kit import case_in_state, denials, issue, new_case
+from tests.web.kit import case_in_state, denials, issue, new_case, scope_village
 from tests.world import World
 
 ROLES = ["township", "sibling_township", "other_township", "county", "other_county", "worker",
@@ -131,7 +131,20 @@ API: dict[tuple[str, str], tuple[Request, Callable[[Ctx], int]]] = {
         lambda c: {"params": {"township_id": c.township_id, "year": 2026, "month": 3}},
         _ledger,
     ),
+    ("POST", "/api/cases"): (  # 代录 in the scope's village: another area's = a missing village
+        lambda c: {"json": _entry(c)},
+        lambda c: 201 if officer(c) else 422 if c.role in CLERKS else 403,
+    ),
 }
+CLERKS = {"township", "sibling_township", "other_township", "county", "other_county"}
+
+
+def _entry(c: Ctx) -> dict[str, Any]:
+    village = scope_village(c.world, c.scope)
+    return {"channel": "window", "region_id": village.id, "beneficiary": {"name": "代录对象"},
+            "consent": "verbal_window", "text": "想要有人送饭"}  # fmt: skip
+
+
 PUBLIC = {("GET", "/health"), ("POST", "/api/auth/token")}
 LAST = {("POST", "/api/auth/logout")}  # ends the token: checked separately
 CONSOLE: dict[tuple[str, str], Callable[[Ctx], int]] = {
@@ -142,6 +155,8 @@ CONSOLE: dict[tuple[str, str], Callable[[Ctx], int]] = {
     ("GET", "/cases/{case_id}"): visible(200),
     ("GET", "/people/{person_id}"): visible(200),
     ("GET", "/publicity"): lambda c: 200,  # the township picker; the list itself: below
+    ("GET", "/intake"): lambda c: 200 if c.role in CLERKS else 403,  # 代录: tests/web/
+    ("GET", "/cases/{case_id}/receipt"): visible(200),  # test_console_intake.py for the posts
 }
 # Console form posts: (state the case is put in first, form, expected status). Success is a
 # redirect (303), or 200 for the full ID number (answered on the page, shown once).
@@ -161,6 +176,7 @@ CONSOLE_ACTIONS: dict[str, tuple[str, dict[str, str], Callable[[Ctx], int]]] = {
 }
 CONSOLE_POSTS = {"/cases/{case_id}/move", "/cases/{case_id}/assign", "/cases/{case_id}/refer",
                  "/cases/{case_id}/attachments", "/logout", *CONSOLE_ACTIONS}  # fmt: skip
+CONSOLE_POSTS.add("/intake")  # 代录: scope and refusals in tests/web/test_console_intake.py
 CONSOLE_OTHER = {("GET", "/login"), ("POST", "/login"), ("GET", "/ledger/download")}
 
 

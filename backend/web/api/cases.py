@@ -1,28 +1,36 @@
 """The work queue and the case page as JSON: list, overdue (督办), case, moves, assignment,
-referral, attachments, suggested resources. Thin: parse, call one service, render."""
+referral, attachments, suggested resources, and the clerk's entry of an application (代录).
+Thin: parse, call one service, render."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Header, Query, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
-from backend.cases import assignment, queue, workflow
+from backend.cases import assignment, intake, queue, workflow
 from backend.cases import attachments as attachments_service
 from backend.cases import service as cases_service
 from backend.cases.models import CaseStatus
+from backend.classifier.service import get_classifier
+from backend.core.clock import as_utc
 from backend.resources.models import KIND_NAMES
 from backend.web import pages
 from backend.web.api.schemas import (
     Assign,
+    Body,
     QueueItem,
     QueuePage,
     Refer,
     Transition,
+    iso,
     queue_item_json,
 )
 from backend.web.deps import ActorDep, RuntimeDep, SessionDep
+from backend.workcal.texts import describe
 
 router = APIRouter(prefix="/api", tags=["cases"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "找不到(不存在,或不在您的辖区)"}}
@@ -239,3 +247,98 @@ async def add_attachment(
         data=data,
     )
     return {"id": found.id, "content_type": found.content_type, "size": found.size}
+
+
+class _NewPerson(Body):
+    name: str = Field(default="", max_length=50)
+    id_number: str | None = Field(default=None, max_length=30)
+
+
+class _Delegate(Body):
+    name: str = Field(default="", max_length=50, description="代办人姓名")
+    relation: str = Field(default="", max_length=30, description="与申请对象关系")
+
+
+class _WorkOrder(Body):
+    hotline: str = Field(default="", max_length=10, description="12345 或 12349")
+    number: str = Field(default="", max_length=60, description="工单编号")
+    due_date: date | None = Field(default=None, description="工单办结时限(日期)")
+
+
+class ClerkEntryBody(Body):
+    """代录: an application a clerk records (来访, 来电, 热线工单, 村级上报, 线上)."""
+
+    channel: Literal["window", "phone", "hotline", "village_report", "online"]
+    text: str = Field(max_length=10_000, description="申请人说的困难和需求")
+    region_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="村(社区)")
+    beneficiary_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="名册中人")
+    beneficiary: _NewPerson | None = Field(default=None, description="名册中没有时: 新登记")
+    contact_phone: str | None = Field(default=None, max_length=30)
+    delegate: _Delegate | None = Field(default=None, description="他人代为申请时")
+    consent: str = Field(default="", max_length=30, description="同意方式")
+    items: list[str] | None = Field(default=None, max_length=50, description="省略: 按识别结果")
+    emergency: bool | None = Field(default=None, description="省略: 按识别结果")
+    work_order: _WorkOrder | None = None
+
+
+@router.post(
+    "/cases",
+    summary="代录: file an application a clerk records, through the same services as the chat",
+    status_code=201,
+    responses={
+        200: {"description": "已有办理中的同类案件(已并入),或同一 Idempotency-Key 已提交过"},
+        403: {"description": "只有乡镇经办或县级民政可以代录"},
+        422: {"description": "逐项说明哪里需要修改 (fields)"},
+    },
+)
+async def enter_case(
+    body: ClerkEntryBody, actor: ActorDep, session: SessionDep, runtime: RuntimeDep,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None,
+) -> JSONResponse:  # fmt: skip
+    person, delegate, order = body.beneficiary, body.delegate, body.work_order
+    entry = intake.ClerkEntry(
+        channel=body.channel,
+        text=body.text,
+        region_id=body.region_id,
+        person_id=body.beneficiary_id,
+        name=person.name if person else "",
+        id_number=(person.id_number or "") if person else "",
+        phone=body.contact_phone or "",
+        delegate=delegate is not None,
+        applicant_name=delegate.name if delegate else "",
+        relation=delegate.relation if delegate else "",
+        consent=body.consent,
+        items=tuple(body.items) if body.items is not None else None,
+        emergency=body.emergency,
+        hotline=order.hotline if order else "",
+        work_order_no=order.number if order else "",
+        work_order_due=order.due_date if order else None,
+        nonce=key or "",
+    )
+    filed = await intake.file(
+        session,
+        clock=runtime.clock,
+        cipher=runtime.cipher,
+        classifier=get_classifier(runtime.settings.classifier_keywords),
+        actor=actor,
+        entry=entry,
+    )
+    case, now = filed.case, runtime.clock.now()
+    due = as_utc(case.due_at) if case.due_at else None
+    return JSONResponse(
+        {
+            "id": case.id,
+            "number": case.number,
+            "created": filed.created,
+            "repeated": filed.repeated,
+            "linked_items": list(filed.linked_items),
+            "items": case.item_ids,
+            "suggested": (case.classification or {}).get("clerk", {}).get("suggested", []),
+            "emergency": case.emergency,
+            "due_at": iso(due),
+            "due_step": case.due_step,
+            "due_text": describe(due, now) if due else "",
+            "receipt": f"/cases/{case.id}/receipt",
+        },
+        status_code=201 if filed.created else 200,
+    )

@@ -185,3 +185,10 @@ async def publicity(
         rows=rows,
         township_name=name,
     )
+
+
+# 代录 (clerk entry) and the 受理回执: their own module, served as pages of this router (its
+# routes carry the same console dependency), so whoever lists the console's routes sees them.
+from backend.web.console import intake_routes  # noqa: E402
+
+router.routes.extend(intake_routes.router.routes)
