@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from backend.core.runtime import Runtime
 from backend.web.chat import device, lookup, upload
@@ -24,6 +25,7 @@ HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 _TOKEN = re.compile(r"^[0-9a-f]{16}$")
+_CASE_NUMBER = re.compile(r"\d{6}-\d{4}-\d{5}")
 NAV = frozenset({"back", "cancel", "skip"})
 MAX_MB = upload.MAX_PHOTO // (1024 * 1024)
 NOTICES = frozenset({"error", "busy", "photo_missing"})
@@ -36,7 +38,13 @@ def text(key: str, params: dict[str, Any] | None = None) -> str:
     return render(key, params)
 
 
+def _marked(value: str) -> Markup:
+    """The text, escaped, with case numbers kept on one line and set off (people copy them)."""
+    return Markup(_CASE_NUMBER.sub(lambda m: f'<strong class="num">{m[0]}</strong>', escape(value)))
+
+
 templates.env.globals["T"] = PAGE_TEXTS
+templates.env.filters["marked"] = _marked
 
 
 def _service(request: Request) -> ChatService:
