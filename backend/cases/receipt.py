@@ -98,6 +98,8 @@ async def build(session: AsyncSession, *, actor: Actor, case_id: int) -> Receipt
     applicant = case.applicant_name or ""
     if case.delegate_relation:
         applicant += f"(代为申请,{case.delegate_relation})"
+    elif case.applicant_person_id == case.beneficiary_id:
+        applicant = T.RECEIPT_SELF
     notes = [T.NEXT_CONSENT] if case.consent_method != "signed_form" else []
     return Receipt(
         number=case.number,

@@ -112,7 +112,11 @@ async def _form(
         names=T.FIELD_NAMES,
         today=business_date(runtime.clock.now()).isoformat(),
         message=message,
-        error=T.FORM_HAS_ERRORS.format(count=len(errors)) if errors else None,
+        error=T.FORM_HAS_ERRORS.format(
+            count=len(errors), fields="、".join(T.FIELD_NAMES.get(k, k) for k in errors)
+        )
+        if errors
+        else None,
     )
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"  # names and ID numbers: never from a cache
