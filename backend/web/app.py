@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 import backend.models  # noqa: F401  (every table, incl. the case assignment that scope reads)
 from backend.core.runtime import Runtime
 from backend.web import errors
-from backend.web.api import auth, cases, health, ledger, people, resources
+from backend.web.api import auth, cases, health, ledger, people, relief, resources
 from backend.web.chat import routes as chat_routes
 from backend.web.console import case_routes, duty_routes, routes
 from backend.web.console.render import STATIC_DIR
@@ -36,7 +36,7 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
     app.state.runtime = runtime
     errors.install(app)
     app.include_router(health.router)
-    for api in (auth, cases, people, resources, ledger):
+    for api in (auth, cases, people, resources, ledger, relief):
         app.include_router(api.router)
     app.include_router(routes.router)
     app.include_router(case_routes.router)

@@ -135,6 +135,25 @@ API: dict[tuple[str, str], tuple[Request, Callable[[Ctx], int]]] = {
         lambda c: {"json": _entry(c)},
         lambda c: 201 if officer(c) else 422 if c.role in CLERKS else 403,
     ),
+    ("POST", "/api/cases/{case_id}/backfill"): (
+        lambda c: {"json": {"step": "review", "note": "已核实"}},
+        guarded(200, lambda c: c.role == TOWNSHIP_OF[c.scope]),
+    ),
+    ("POST", "/api/cases/{case_id}/objections"): (
+        lambda c: {"json": {"text": "邻居反映有收入"}},
+        guarded(200, officer),
+    ),
+    ("POST", "/api/cases/{case_id}/objections/resolve"): (
+        lambda c: {"json": {"outcome": "dismissed", "note": "经核实不属实"}},
+        guarded(200, officer),
+    ),
+    ("GET", "/api/publicity"): (lambda c: {"params": {"township_id": c.township_id}}, _ledger),
+}
+# The state an API route's case is put in first (default: just submitted).
+API_STATE = {
+    ("POST", "/api/cases/{case_id}/backfill"): "relief_first",
+    ("POST", "/api/cases/{case_id}/objections"): "publicity",
+    ("POST", "/api/cases/{case_id}/objections/resolve"): "objection",
 }
 CLERKS = {"township", "sibling_township", "other_township", "county", "other_county"}
 
@@ -244,7 +263,8 @@ async def test_api_matrix(
         missing[path.split("/")[2]] = (answer.status_code, answer.json())
     for scope in SCOPES:
         for (method, path), (build, expect) in API.items():
-            case = await new_case(runtime, world, scope)  # fresh: a change never leaks
+            state = API_STATE.get((method, path), "submitted")
+            case = await case_in_state(runtime, world, scope, state)  # fresh: nothing leaks
             if scope == "own":
                 await _assign_to_provider(runtime, world, case.id)
             ctx = Ctx(runtime, world, scope, role, case.id, case.beneficiary_id,

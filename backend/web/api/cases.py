@@ -163,6 +163,33 @@ def case_json(page: pages.CasePage) -> dict[str, Any]:
             for s in page.suggestions
         ],
         "assign_candidates": [{"staff_id": i, "name": n} for i, n in page.candidates],
+        "backfill": _backfill_json(page.backfill),
+        "publicity": _publicity_json(page.publicity),
+    }
+
+
+def _backfill_json(found: pages.Backfill | None) -> dict[str, Any] | None:
+    """先行救助补办; `may_record`: the step this user may record now (POST …/backfill)."""
+    if found is None:
+        return None
+    return {
+        "due_at": found.due_at,
+        "due_text": found.due_text,
+        "overdue": found.overdue,
+        "reviewed_at": found.reviewed_at,
+        "approved_at": found.approved_at,
+        "may_record": found.step,
+    }
+
+
+def _publicity_json(found: pages.Publicity | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "start": found.start,
+        "end": found.end,
+        "open_objections": found.open_objections,
+        "may_handle_objections": found.may_handle,
     }
 
 
