@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from backend.audit.models import AuditEntry
 from backend.cases.models import ApplicantKind, Case, CaseStatus, Channel, IntakeNonce
+from backend.classifier import service as classifier_service
 from backend.core.clock import FrozenClock
 from backend.core.runtime import Runtime
 from backend.identities import service as identities_service
@@ -82,27 +83,30 @@ async def test_phone_application_suggested_corrected_filed_and_receipt(
     # 识别: the items appear ticked, with the words that triggered them
     shown = await client.post("/intake", data=_form(world, csrf, nonce, action="classify"))
     assert shown.status_code == 200
-    assert _ticked(shown.text) == {"living.meal"}
+    suggested = set(classifier_service.classify(NEED).labels)
+    assert "living.meal" in suggested and _ticked(shown.text) == suggested
     assert "没人做饭" in shown.text and "送餐" in shown.text and "请核对" in shown.text
     assert 'value="王秀英"' in shown.text  # the form stays filled
 
-    # the clerk corrects it: adds 看护照料 as well, then files
+    # the clerk corrects it: keeps 助餐 only and adds 住房救助, then files
     form = _form(world, csrf, nonce, action="submit", checked=_checked(shown.text))
-    form["items"] = ["living.meal", "care.attendance"]
+    form["items"] = ["living.meal", "referral.housing"]
     done = await client.post("/intake", data=form)
     assert done.status_code == 303, done.text
     assert done.headers["location"].startswith("/cases/")
     [case] = await _cases(runtime)
     assert case.channel == Channel.phone and case.applicant_kind == ApplicantKind.clerk
-    assert case.item_ids == ["care.attendance", "living.meal"]
+    assert case.item_ids == ["living.meal", "referral.housing"]
     assert case.consent_method == "verbal_phone" and case.applicant_phone_masked == "139****5678"
-    assert case.classification["clerk"]["added"] == ["care.attendance"]
+    assert case.classification["clerk"]["added"] == ["referral.housing"]
+    assert case.classification["clerk"]["removed"] == sorted(suggested - {"living.meal"})
+    assert set(case.classification["scores"]) == {"living.meal"}  # words of the kept items
     assert case.due_step == "register" and case.status == CaseStatus.submitted
 
     receipt = await client.get(done.headers["location"])
     assert receipt.status_code == 200
     text = receipt.text
-    assert case.number in text and "受理回执" in text and "看护照料" in text and "助餐" in text
+    assert case.number in text and "受理回执" in text and "住房救助" in text and "助餐" in text
     assert "2026年3月3日(周二)下班前" in text  # 受理登记: one working day, in absolute words
     assert "@page" in text and 'class="top"' not in text  # print sheet, no console chrome
     assert VALID_IDS[1] not in text and "13912345678" not in text
@@ -132,7 +136,8 @@ async def test_first_submit_shows_the_suggestion_before_filing(
     nonce = _nonce((await client.get("/intake")).text)
     first = await client.post("/intake", data=_form(world, csrf, nonce, action="submit"))
     assert first.status_code == 200 and await _cases(runtime) == []
-    assert _ticked(first.text) == {"living.meal"} and "请核对" in first.text
+    suggested = set(classifier_service.classify(NEED).labels)
+    assert _ticked(first.text) == suggested and "请核对" in first.text
     again = _form(world, csrf, nonce, action="submit", checked=_checked(first.text))
     again["items"] = sorted(_ticked(first.text))
     assert (await client.post("/intake", data=again)).status_code == 303
