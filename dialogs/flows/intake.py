@@ -13,10 +13,8 @@ from backend.classifier.schemas import CATEGORY_NAMES
 from backend.core.errors import JiuzhuError
 from backend.people.idnumbers import mask_id_number, mask_phone, normalise_phone, parse_id_number
 from backend.people.service import clean_name
-from backend.regions import service as regions_service
-from backend.regions.models import Region
 from backend.workcal import texts as workcal_texts
-from dialogs import filing
+from dialogs import filing, lookups
 from dialogs.context import BACK, CANCEL, SKIP, Context, Turn
 from dialogs.flows import menu
 from dialogs.texts import render
@@ -56,8 +54,8 @@ def _nav(first: bool = False) -> list[Choice]:
     return [CANCEL] if first else [BACK, CANCEL]
 
 
-async def _regions(ctx: Context, turn: Turn, key: str, parent: Region | None) -> None:
-    children = await regions_service.list_children(ctx.session, region=parent)
+async def _regions(ctx: Context, turn: Turn, key: str, parent_id: int | None) -> None:
+    children = await lookups.children(ctx.session, parent_id)
     rows = [[Choice(f"rg:{r.id}", "plain", {"label": r.name})] for r in children]
     if turn.snap.step == "village":
         rows.append([Choice("rg:none", "village_unknown")])
@@ -110,8 +108,7 @@ async def prompt(ctx: Context, turn: Turn) -> None:
         await _regions(ctx, turn, "ask_county", None)
     elif step in ("township", "village"):
         parent_key = "county_id" if step == "township" else "township_id"
-        parent = await regions_service.get(ctx.session, region_id=int(data[parent_key]))
-        await _regions(ctx, turn, f"ask_{step}", parent)
+        await _regions(ctx, turn, f"ask_{step}", int(data[parent_key]))
     elif step == "phone":
         turn.ask("ask_phone", [_nav()], ask_contact=True)
     elif step == "id":
@@ -209,7 +206,7 @@ async def _choice_steps(ctx: Context, turn: Turn, value: str) -> None:
 
 async def _region_chosen(ctx: Context, turn: Turn, raw: str) -> None:
     step, data = turn.snap.step, turn.data
-    region = None if raw == "none" else await regions_service.get(ctx.session, region_id=int(raw))
+    region = None if raw == "none" else await lookups.place(ctx.session, int(raw))
     data[f"{step}_id"] = region.id if region else None
     data[step] = region.name if region else ""
     if step == "township" and data.get("emergency_pending"):
@@ -246,6 +243,22 @@ async def _text_steps(ctx: Context, turn: Turn, inbound: Inbound) -> None:
     await advance(ctx, turn)
 
 
+async def _place_of(ctx: Context, turn: Turn, inbound: Inbound) -> bool:
+    """A location shared at the county question names the nearest village when villages have
+    coordinates (dialogs/lookups.py); the user is told and goes on to the phone step."""
+    found = await lookups.nearest_village(ctx.session, lat=inbound.latitude or 0.0,
+                                          lon=inbound.longitude or 0.0)  # fmt: skip
+    if found is None:
+        return False
+    for step, place in zip(("county", "township", "village"), found, strict=True):
+        turn.data[f"{step}_id"], turn.data[step] = place.id, place.name
+    turn.goto(FLOW, "township")
+    turn.goto(FLOW, "village")  # 返回 from the phone step shows the villages
+    turn.say("location_village", place="".join(p.name for p in found))
+    await advance(ctx, turn)
+    return True
+
+
 async def _wrong_kind(ctx: Context, turn: Turn) -> None:
     turn.say("only_text")
     await prompt(ctx, turn)
@@ -265,6 +278,8 @@ async def on_input(ctx: Context, turn: Turn, inbound: Inbound) -> None:
         turn.say("photo_kept") if step in ("items", "pick") else await prompt(ctx, turn)
     elif inbound.kind == "location" and inbound.latitude is not None:
         turn.data["location"] = [inbound.latitude, inbound.longitude]
+        if step == "county" and await _place_of(ctx, turn, inbound):
+            return
         turn.say("location_kept")
         await prompt(ctx, turn)
     elif inbound.kind == "contact" and step in ("phone", "ben_phone"):
@@ -290,7 +305,7 @@ async def submit(ctx: Context, turn: Turn) -> None:
 
 async def tell_result(ctx: Context, turn: Turn, result: SubmitResult, *, emergency: bool) -> None:
     case = result.case
-    township = await regions_service.get(ctx.session, region_id=case.township_id)
+    township = await lookups.place(ctx.session, case.township_id)
     name = township.name if township else ""
     if not result.created:
         turn.say("linked", number=case.number)

@@ -27,6 +27,7 @@ TEXTS: dict[str, str] = {
     "ask_village": "在哪个村(社区)?不清楚可以点“不清楚”。",
     "village_unknown": "不清楚",
     "location_kept": "位置收到了。为了转给对应的乡镇,还请点选一下:",
+    "location_village": "位置收到了,您在{place}附近。如果不对,可以点“返回”重新选。",
     "no_regions": "系统里还没有地区数据,请直接打电话求助:{hotlines}",
     "ask_phone": "请留一个联系电话。可以点下面的“发送我的手机号”,也可以直接输入:",
     "share_phone": "发送我的手机号",
