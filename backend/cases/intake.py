@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -417,12 +416,3 @@ async def file(
     )
     await session.flush()
     return Filed(result.case, result.created, False, result.linked_items)
-
-
-def with_suggestion(entry: ClerkEntry, hint: Suggestion) -> ClerkEntry:
-    """The entry with the suggestion's items and emergency flag ticked (what 识别 does)."""
-    return replace(entry, items=tuple(hint.items), emergency=hint.emergency)
-
-
-def parse_items(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(v for v in values if v)

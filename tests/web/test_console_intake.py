@@ -5,10 +5,13 @@ sent, only their own area, the receipt, and the hotline's due date in the deadli
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
+import docx
 import httpx
 from sqlalchemy import func, select, update
 
@@ -196,6 +199,20 @@ async def test_double_submit_and_back_resubmit_give_one_case(
     linked = await client.post("/intake", data=other)
     assert linked.status_code == 303 and "linked=1" in linked.headers["location"]
     assert "已记入该案件" in (await client.get(linked.headers["location"])).text
+    assert len(await _cases(runtime)) == 1
+
+
+async def test_two_clicks_at_once_give_one_case(
+    runtime: Runtime, world: World, client: httpx.AsyncClient
+) -> None:
+    csrf = await _console(runtime, client, world, "township")
+    nonce = _nonce((await client.get("/intake")).text)
+    shown = await client.post("/intake", data=_form(world, csrf, nonce, action="classify"))
+    form = _form(world, csrf, nonce, action="submit", checked=_checked(shown.text))
+    form["items"] = ["living.meal"]
+    answers = await asyncio.gather(*(client.post("/intake", data=form) for _ in range(3)))
+    assert [a.status_code for a in answers] == [303, 303, 303]
+    assert len({a.headers["location"].split("?")[0] for a in answers}) == 1
     assert len(await _cases(runtime)) == 1
 
 
@@ -399,3 +416,44 @@ async def test_api_entry_with_channel_fields_and_reasons(
     )
     assert worker.status_code == 403
     assert len(await _cases(runtime)) == 1
+
+
+async def test_receipt_as_word_from_the_county_template(
+    runtime: Runtime, world: World, client: httpx.AsyncClient
+) -> None:
+    csrf = await _console(runtime, client, world, "township")
+    nonce = _nonce((await client.get("/intake")).text)
+    form = _form(world, csrf, nonce, action="submit", checked="x")
+    shown = (await client.post("/intake", data=form)).text
+    form |= {"checked": _checked(shown), "items": ["living.meal"]}
+    done = await client.post("/intake", data=form)
+    [case] = await _cases(runtime)
+    receipt = (await client.get(done.headers["location"])).text
+    assert f"/cases/{case.id}/receipt.docx" in receipt
+
+    built_in = await client.get(f"/cases/{case.id}/receipt.docx")
+    assert built_in.status_code == 200
+    assert built_in.headers["content-type"].startswith("application/vnd.openxmlformats")
+    text = _docx_text(built_in.content)
+    assert case.number in text and "助餐" in text and "王秀英(北屯村)" in text
+    assert "{{" not in text and VALID_IDS[1] not in text
+
+    # the county's own template: its wording, our values; an unknown placeholder stays visible
+    folder = runtime.settings.var_dir / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    own = docx.Document()
+    own.add_paragraph("牟定县民政局 回执 {{案件编号}} / {{服务项目}} / {{未知}}")
+    own.save(str(folder / "receipt-532323.docx"))
+    county = _docx_text((await client.get(f"/cases/{case.id}/receipt.docx")).content)
+    assert f"牟定县民政局 回执 {case.number} / 助餐" in county and "{{未知}}" in county
+
+    # another township's officer: the receipt answers like a missing case
+    await _console(runtime, client, world, "sibling_township")
+    assert (await client.get(f"/cases/{case.id}/receipt.docx")).status_code == 404
+    assert (await client.get(f"/cases/{case.id}/receipt")).status_code == 404
+
+
+def _docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)

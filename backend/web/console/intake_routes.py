@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from backend.cases import intake, intake_roster, queue, receipt
+from backend.cases import intake, intake_roster, queue, receipt, receipt_docx
 from backend.cases import intake_texts as T
 from backend.cases.intake import ClerkEntry, EntryInvalid, Suggestion
 from backend.classifier import service as classifier_service
@@ -216,5 +216,22 @@ async def receipt_page(
     data = await receipt.build(session, actor=user.actor, case_id=case_id)
     return page(
         request, "receipt.html", user, r=data, case_id=case_id, paper=paper, T=T,
-        linked=linked == "1", docx=False, may_enter=intake.may_enter(user.actor),
+        linked=linked == "1", docx=True, may_enter=intake.may_enter(user.actor),
     )  # fmt: skip
+
+
+@router.get("/cases/{case_id}/receipt.docx")
+async def receipt_word(
+    case_id: int, user: UserDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The same receipt as Word, from the county's template when it has one (receipt_docx)."""
+    data = await receipt.build(session, actor=user.actor, case_id=case_id)
+    county = data.number.split("-", 1)[0]
+    template = receipt_docx.template_for(runtime.settings.var_dir, county)
+    body = receipt_docx.render(data, template=template)
+    name = quote(f"受理回执-{data.number}.docx")
+    return Response(
+        body,
+        media_type=receipt_docx.DOCX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
