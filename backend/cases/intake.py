@@ -214,8 +214,9 @@ def _work_order(entry: ClerkEntry, errors: dict[str, str], today: date) -> None:
         errors["work_order_due"] = T.WORK_ORDER_DUE_FAR
 
 
-def _applicant(entry: ClerkEntry, errors: dict[str, str]) -> str | None:
-    """Check the applicant and the contact phone; the phone, normalised."""
+def _applicant(entry: ClerkEntry, errors: dict[str, str], person: Person | None) -> str | None:
+    """Check the applicant and the contact phone; the phone, normalised. A roster person applying
+    for themselves may be reached on the phone of their record."""
     phone = None
     if entry.phone.strip():
         try:
@@ -224,7 +225,7 @@ def _applicant(entry: ClerkEntry, errors: dict[str, str]) -> str | None:
             errors["phone"] = exc.message
     elif entry.delegate:
         errors["phone"] = T.DELEGATE_PHONE_MISSING
-    elif entry.channel in (Channel.phone, Channel.hotline):
+    elif entry.channel in (Channel.phone, Channel.hotline) and not (person and person.phone_enc):
         errors["phone"] = T.PHONE_NEEDED
     if entry.delegate:
         try:
@@ -292,7 +293,7 @@ async def check(
     region, problem = await _region(session, actor, entry, person)
     if problem:
         errors["region_id"] = problem
-    phone = _applicant(entry, errors)
+    phone = _applicant(entry, errors, person)
     items, emergency, stored = _need(classifier, entry, errors)
     if entry.consent not in T.CONSENT_METHODS:
         errors["consent"] = T.CONSENT_MISSING
@@ -341,6 +342,14 @@ async def _used(session: AsyncSession, *, nonce: str, actor: Actor) -> Case | No
     return await cases_service.get_for_actor(session, actor=actor, case_id=row.case_id)
 
 
+def _record_phone(
+    cipher: PersonalDataCipher, entry: ClerkEntry, person: Person | None
+) -> str | None:
+    if entry.delegate or person is None or not person.phone_enc:
+        return None
+    return cipher.decrypt(person.phone_enc)
+
+
 async def file(
     session: AsyncSession,
     *,
@@ -382,7 +391,7 @@ async def file(
         classification=checked.classification,
         applicant_person_id=None if entry.delegate else person.id,
         applicant_name=" ".join(entry.applicant_name.split()) if entry.delegate else person.name,
-        applicant_phone=checked.phone,
+        applicant_phone=checked.phone or _record_phone(cipher, entry, checked.person),
         delegate_relation=entry.relation.strip() if entry.delegate else None,
         consent_method=entry.consent,
         external_ref=f"{entry.hotline}:{entry.work_order_no.strip()}" if hotline else None,

@@ -106,3 +106,19 @@ async def test_clerk_enters_a_phone_application_and_prints_the_receipt(
     (shots / "intake-receipt.pdf").write_bytes(pdf)
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # one sheet
     assert re.search(rb"/MediaBox\s*\[0 0 42\d(\.\d+)? 59\d", pdf)  # A5: 420 x 595 pt
+
+    # 继续代录: a hotline work order for 李大爷, who is on the roster
+    await page.emulate_media(media="screen")
+    await page.set_viewport_size({"width": 1366, "height": 768})
+    await page.click("text=继续代录")
+    await page.check("input[name=channel][value=hotline]")
+    assert await page.locator("#hotline-fields").is_visible()
+    await page.fill("#q", "李大")
+    await page.click("#search-btn")
+    await page.wait_for_selector("ul.hits")
+    assert await page.locator("#hotline-fields").is_visible()  # the channel survived the search
+    await page.check(f"input[name=person_id][value='{world.resident.id}']")
+    assert await page.locator("#region").input_value() == str(world.village.id)
+    assert not await page.locator("input[name=name]").is_visible()  # no new person to type
+    assert "5323**********001X" in await page.locator("ul.hits").inner_text()
+    await page.screenshot(path=str(shots / "intake-5-hotline-roster.png"), full_page=True)

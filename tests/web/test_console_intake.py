@@ -287,7 +287,7 @@ async def test_roster_search_by_name_and_id_hash_masked_and_audited(
     # choosing 李大爷 files for the roster person (no new person, no ID typed)
     csrf = await _console(runtime, client, world, "township")
     form = _form(world, csrf, nonce, action="submit", person_id=str(world.resident.id),
-                 name="", id_number="", region_id="", checked="x")  # fmt: skip
+                 name="", id_number="", region_id="", checked="x", phone="")  # fmt: skip
     form["items"] = ["living.cleaning"]
     form["text"] = "想请人帮忙打扫卫生"
     shown = await client.post("/intake", data=form)  # first submit: the suggestion is shown
@@ -296,6 +296,7 @@ async def test_roster_search_by_name_and_id_hash_masked_and_audited(
     assert filed.status_code == 303, re.findall(r'id="err-[a-z_]*">[^<]*', filed.text)
     [case] = await _cases(runtime)
     assert case.beneficiary_id == world.resident.id and case.village_id == world.village.id
+    assert case.applicant_phone_masked == "138****5678"  # the phone on the record
 
 
 async def test_hotline_work_order_due_date_on_case_page_and_in_queue(
