@@ -18,7 +18,7 @@ from backend.core.settings import Settings
 from bot.handling import Services
 from bot.middlewares import InjectServices
 from bot.routers import callbacks, duties, guards, messages
-from bot.throttle import Throttle
+from bot.throttle import Limiter, RedisThrottle, Throttle
 from dialogs.engine import Engine
 
 # aiogram validates every answer as `Response[<return type>]`; pydantic keeps such classes only
@@ -39,7 +39,7 @@ def create_bot(settings: Settings) -> Bot:
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 
-def create_services(runtime: Runtime, *, throttle: Throttle | None = None) -> Services:
+def create_services(runtime: Runtime, *, throttle: Limiter | None = None) -> Services:
     settings = runtime.settings
     engine = Engine.create(
         clock=runtime.clock,
@@ -47,7 +47,9 @@ def create_services(runtime: Runtime, *, throttle: Throttle | None = None) -> Se
         classifier=get_classifier(settings.classifier_keywords),
         hotlines=settings.county_hotlines,
     )
-    return Services(runtime=runtime, engine=engine, throttle=throttle or Throttle())
+    if throttle is None:  # shared by every replica when there is a Redis
+        throttle = RedisThrottle.from_url(settings.redis_url) if settings.redis_url else Throttle()
+    return Services(runtime=runtime, engine=engine, throttle=throttle)
 
 
 def create_dispatcher(services: Services) -> Dispatcher:

@@ -18,8 +18,9 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from backend.conversations import service as conversations
 from backend.core.errors import Conflict, JiuzhuError
 from backend.core.runtime import Runtime
+from bot import media
 from bot.render import to_messages
-from bot.throttle import Throttle
+from bot.throttle import Limiter, Throttle
 from dialogs.engine import Engine
 from dialogs.types import Inbound, Reply
 
@@ -34,7 +35,7 @@ class Services:
 
     runtime: Runtime
     engine: Engine
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: Limiter = field(default_factory=Throttle)
     # SQLite has one writer: queueing writers here in order is fairer and far faster than
     # letting them wait in SQLite's busy handler, which sleeps. PostgreSQL needs no queue.
     _sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -100,7 +101,7 @@ async def handle(
     inbound: Inbound,
     display_name: str = "",
 ) -> None:
-    verdict = services.throttle.check(user_id)
+    verdict = await services.throttle.check(user_id)
     if verdict != "ok":
         if verdict == "warn":
             await send(bot, chat_id, [Reply("too_fast")])
@@ -114,3 +115,5 @@ async def handle(
     )
     if replies:
         await send(bot, chat_id, replies)
+        for number in media.filed_numbers(replies):  # after the answer: files can be slow
+            await media.attach_files(services.runtime, bot, number)

@@ -17,6 +17,7 @@ from fastapi import APIRouter
 from backend.core.runtime import Runtime
 from bot import webhook
 from bot.app import create_bot, create_dispatcher, create_services, webhook_secret
+from bot.handling import Services
 from bot.polling import run_polling
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,13 @@ class BotParts:
     runtime: Runtime
     bot: Bot
     dispatcher: Dispatcher
+    services: Services
 
     @classmethod
     def create(cls, runtime: Runtime) -> BotParts:
         bot = create_bot(runtime.settings)
-        dispatcher = create_dispatcher(create_services(runtime))
-        return cls(runtime, bot, dispatcher)
+        services = create_services(runtime)
+        return cls(runtime, bot, create_dispatcher(services), services)
 
     def webhook_router(self) -> APIRouter:
         secret = webhook_secret(self.runtime.settings)
@@ -51,6 +53,7 @@ class BotParts:
                 await stop.wait()
         finally:
             await self.bot.session.close()
+            await self.services.throttle.close()
 
 
 async def run(runtime: Runtime, *, stop: asyncio.Event) -> None:

@@ -1,0 +1,96 @@
+"""Photos and voice notes sent inside a flow become attachments of the case filed from it.
+
+The dialog keeps only Telegram's file ids (`classification.chat.photos`/`voices` on the case).
+Once the update that filed the case is committed and answered, each file is fetched through
+getFile and the Bot API's file download, outside any transaction, and stored with
+`backend.cases.attachments` (content-addressed, type checked by its first bytes) so a clerk can
+look at it or listen to it in the console. A file already attached (same SHA-256) is not added
+twice. A file that cannot be fetched stays a file id on the case (logged by case id only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiohttp import ClientError
+from sqlalchemy import select
+
+from backend.cases import attachments
+from backend.cases.models import Attachment, Case
+from backend.core.errors import JiuzhuError
+from backend.core.runtime import Runtime
+from backend.staff.actor import Actor
+from dialogs.types import Reply
+
+FILED = frozenset({"submitted", "emergency_filed", "report_submitted", "report_emergency_filed"})
+NOTES = {"photo": "聊天中发来的照片", "voice": "聊天中发来的语音,请收听"}
+SUFFIX = {"photo": "jpg", "voice": "ogg"}
+
+log = logging.getLogger(__name__)
+
+
+def filed_numbers(replies: list[Reply]) -> list[str]:
+    return [str(r.params["number"]) for r in replies if r.key in FILED and r.params.get("number")]
+
+
+async def _fetch(bot: Bot, file_id: str) -> bytes | None:
+    try:
+        file = await bot.get_file(file_id)
+        if not file.file_path or (file.file_size or 0) > attachments.MAX_BYTES:
+            return None
+        buffer = io.BytesIO()
+        await bot.download_file(file.file_path, destination=buffer, timeout=60)
+        return buffer.getvalue()
+    except (TelegramAPIError, ClientError, TimeoutError) as exc:
+        log.warning("file of a chat message not fetched: %s", type(exc).__name__)
+        return None
+
+
+async def attach_files(runtime: Runtime, bot: Bot, number: str) -> int:
+    """Fetch and attach the chat's files of case `number`; how many were added."""
+    async with runtime.sessions() as session:
+        row = (
+            await session.execute(select(Case.id, Case.classification).where(Case.number == number))
+        ).first()
+    chat = (row.classification or {}).get("chat", {}) if row else {}
+    wanted = [("photo", str(f)) for f in chat.get("photos", [])]
+    wanted += [("voice", str(f)) for f in chat.get("voices", [])]
+    if row is None or not wanted:
+        return 0
+    fetched = [(kind, await _fetch(bot, file_id)) for kind, file_id in wanted]
+    added = 0
+    async with runtime.sessions() as session, session.begin():
+        case = await session.get(Case, row.id)
+        if case is None:
+            return 0
+        have = set(
+            (await session.execute(select(Attachment.sha256).where(Attachment.case_id == case.id)))
+            .scalars()
+            .all()
+        )
+        actor = Actor.person(case.applicant_person_id, "申请人(聊天)")
+        for n, (kind, data) in enumerate(fetched, start=1):
+            if not data or hashlib.sha256(data).hexdigest() in have:
+                continue
+            try:
+                attachment = await attachments.add(
+                    session,
+                    clock=runtime.clock,
+                    storage_dir=runtime.settings.attachments_dir,
+                    actor=actor,
+                    case=case,
+                    kind=kind,
+                    filename=f"{case.number}-{kind}-{n}.{SUFFIX[kind]}",
+                    data=data,
+                    note=NOTES[kind],
+                )
+            except JiuzhuError as exc:  # not a picture / not a supported sound, too large
+                log.warning("case %s: chat file refused (%s)", case.id, exc.code)
+                continue
+            have.add(attachment.sha256)
+            added += 1
+    return added
