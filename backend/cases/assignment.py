@@ -160,6 +160,38 @@ async def refer(
     return referral
 
 
+async def answer_referral(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    actor: Actor,
+    case_id: int,
+    referral_id: int,
+    answer: str,
+) -> CaseReferral:
+    """Record what the department or provider answered to a referral: it leaves 督办. Recorded by
+    a township or county officer over the case, or by the resource's own account."""
+    case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
+    referral = await session.get(CaseReferral, referral_id)
+    if referral is None or referral.case_id != case.id:
+        raise NotFound("找不到这条转介", code="referral_not_found")
+    resource = await session.get(Resource, referral.resource_id)
+    by_resource = resource is not None and resource.staff_id in (actor.staff_id or -1,)
+    if not (actor.can_act_on(ASSIGNERS, case.region_path) or by_resource):
+        raise Forbidden("只有本辖区的经办人员或承接的机构可以记录转介回复", code="answer_forbidden")
+    if referral.answered_at is not None:
+        raise Conflict("这条转介已经记录了回复", code="referral_answered")
+    answer = (answer or "").strip()
+    if not answer or len(answer) > MAX_NOTE:
+        raise InvalidInput(f"请填写回复内容(不超过{MAX_NOTE}字)", code="answer_text")
+    now = clock.now()
+    referral.answered_at, referral.answer = now, answer
+    name = resource.name if resource is not None else ""
+    session.add(_event(case, actor, now, "referral_answer", answer, {"resource": name}))
+    await session.flush()
+    return referral
+
+
 async def list_referrals(session: AsyncSession, *, case_id: int) -> list[tuple[CaseReferral, str]]:
     rows = await session.execute(
         select(CaseReferral, Resource.name)

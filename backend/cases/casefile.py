@@ -38,6 +38,7 @@ from backend.cases import policy as policy_service
 from backend.cases import service as cases_service
 from backend.cases.assignment import ASSIGNABLE, CaseAssignment
 from backend.cases.models import Attachment, Case, CaseEvent, CountyPolicy
+from backend.core.db import UTCDateTime
 from backend.core.errors import NotFound
 from backend.people.models import Person
 from backend.regions.models import Region
@@ -73,6 +74,8 @@ class ReferralRow:
     due_at: datetime
     reason: str
     actor_label: str
+    answered_at: datetime | None
+    answer: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,27 +178,30 @@ def _side_statement(with_candidates: bool) -> CompoundSelect[Any]:
         select(
             _tag(EVENT), CaseEvent.id, CaseEvent.at, CaseEvent.kind, CaseEvent.from_status,
             CaseEvent.to_status, CaseEvent.actor_label, CaseEvent.note, cast(null(), Integer),
+            cast(null(), UTCDateTime()),
         ).where(CaseEvent.case_id == case_id),
         select(
             _tag(ATTACHMENT), Attachment.id, Attachment.created_at, Attachment.kind,
             Attachment.filename, Attachment.uploaded_by_label, null(), null(), Attachment.size,
+            null(),
         ).where(Attachment.case_id == case_id),
         select(
             _tag(REFERRAL), CaseReferral.id, CaseReferral.due_at, Resource.name, null(),
-            CaseReferral.actor_label, null(), CaseReferral.reason, null(),
+            CaseReferral.actor_label, CaseReferral.answer, CaseReferral.reason, null(),
+            CaseReferral.answered_at,
         )
         .join(Resource, Resource.id == CaseReferral.resource_id)
         .where(CaseReferral.case_id == case_id),
         select(
             _tag(RESOURCE), Resource.id, null(), Resource.name, cast(Resource.kind, String),
-            Resource.phone, null(), cast(Resource.items, Text), null(),
+            Resource.phone, null(), cast(Resource.items, Text), null(), null(),
         ).where(Resource.active.is_(True), Resource.region_path.in_(around)),
     ]  # fmt: skip
     if with_candidates:
         parts.append(
             select(
                 _tag(CANDIDATE), StaffMember.id, null(), StaffMember.name,
-                cast(StaffRole.role, String), null(), null(), null(), null(),
+                cast(StaffRole.role, String), null(), null(), null(), null(), null(),
             )
             .join(StaffRole, StaffRole.staff_id == StaffMember.id)
             .join(Region, Region.id == StaffRole.region_id)
@@ -216,13 +222,13 @@ async def side(session: AsyncSession, *, case: Case, with_candidates: bool) -> S
     params = {"case_id": case.id, "around": _ancestors(case.region_path)}
     # columns typed by the first part only: each row is read by its tag
     rows: Any = await session.execute(_side_statement(with_candidates), params)
-    for src, id_, at, s1, s2, s3, s4, s5, n in rows:
+    for src, id_, at, s1, s2, s3, s4, s5, n, at2 in rows:
         if src == EVENT:
             found.events.append(EventRow(id_, at, s1, s2, s3, s4, s5))
         elif src == ATTACHMENT:
             found.attachments.append(AttachmentRow(id_, at, s1, s2, s3, n))
         elif src == REFERRAL:
-            found.referrals.append((ReferralRow(id_, at, s5, s3), s1))
+            found.referrals.append((ReferralRow(id_, at, s5, s3, at2, s4), s1))
         elif src == RESOURCE:
             matching = tuple(sorted(wanted & set(json.loads(s5) if s5 else [])))
             if matching:

@@ -7,8 +7,9 @@ county code, a township grant by `township_id` (so the queue is one scan of
 cases assigned to that provider. One query per page, plain columns (the items aggregated in the
 same SELECT, their names from an in-process dict); limit/offset.
 
-督办 (`list_overdue`) lists the open cases past their current deadline and every case whose 先行救助
-paperwork (补办) is past its deadline, even once the service itself has ended.
+督办 (`list_overdue`) lists the open cases past their current deadline, every case whose 先行救助
+paperwork (补办) is past its deadline, even once the service itself has ended, and every case
+referred to a department or provider that has not answered by the referral's deadline.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from backend.core.errors import Forbidden, InvalidInput, NotFound
 from backend.people import service as people_service
 from backend.people.models import Person
 from backend.regions.models import Region
+from backend.resources.models import CaseReferral
 from backend.staff.actor import Actor
 from backend.staff.models import Role, StaffMember
 from backend.workcal import texts as deadline_texts
@@ -101,6 +103,8 @@ def step_name(step: str | None) -> str:
     """The step a deadline belongs to, as a clerk says it (受理登记, 入户调查 …)."""
     if step == "work_order":  # a hotline work order's own due date (cases.service.work_order)
         return "热线工单时限"
+    if step == "referral":  # a referral not answered by its deadline (督办)
+        return "转介回复"
     rule = DEFAULT_RULES.get(step or "")
     return rule.label if rule else ""
 
@@ -254,18 +258,35 @@ def backfill_overdue(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _referral_due() -> Any:
+    """The earliest deadline of the case's unanswered referrals (None: nothing awaited)."""
+    return (
+        select(func.min(CaseReferral.due_at))
+        .where(CaseReferral.case_id == Case.id, CaseReferral.answered_at.is_(None))
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
 async def list_overdue(
     session: AsyncSession, *, actor: Actor, now: datetime, limit: int = 200
 ) -> list[QueueRow]:
-    """督办: open cases past their current deadline and cases whose 补办 is overdue, the longest
-    overdue first, owner named. A 补办-overdue row shows the 补办 deadline."""
+    """督办: open cases past their current deadline, cases whose 补办 is overdue and cases referred
+    to a department or provider that has not answered by the referral's deadline; the longest
+    overdue first, owner named. A 补办 or referral row shows that deadline."""
     late_open = and_(Case.status.in_(sorted(OPEN_STATUSES)), Case.due_at < now)
     owed = backfill_overdue(now)
-    deadline = sql_case((owed, Case.backfill_due_at), else_=Case.due_at)
+    referral_due = _referral_due()
+    unanswered = Case.id.in_(
+        select(CaseReferral.case_id).where(
+            CaseReferral.answered_at.is_(None), CaseReferral.due_at < now
+        )
+    )
+    deadline = sql_case((owed, Case.backfill_due_at), (unanswered, referral_due), else_=Case.due_at)
     query = (
-        _base(*_OVERDUE_EXTRA)
-        .add_columns(owed)
-        .where(scope_clause(actor), or_(late_open, owed))
+        _base(*_OVERDUE_EXTRA, referral_due)
+        .add_columns(owed, unanswered)
+        .where(scope_clause(actor), or_(late_open, owed, unanswered))
         .order_by(deadline, Case.id)
         .limit(_inline(max(1, min(limit, 1000))))
     )
@@ -287,9 +308,13 @@ async def _rows(
         (case_id, number, status_value, emergency, priority, beneficiary_id, channel,
          created_at, due_at, due_step, *rest) = values  # fmt: skip
         if overdue_list:
-            _, backfill_due, beneficiary, village, owner, assignee, joined, late = rest
-            if late:
+            (_, backfill_due, referral_due, beneficiary, village, owner, assignee, joined,
+             late_backfill, late_referral) = rest  # fmt: skip
+            if late_backfill:
                 due_at, due_step = backfill_due, "backfill"
+            elif late_referral:
+                due_at, due_step = referral_due, "referral"
+            late = bool(late_backfill or late_referral)
         else:
             beneficiary, village, owner, assignee, joined = rest
             late = False

@@ -57,7 +57,10 @@ class CaseReferral(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    due_at: Mapped[datetime]
+    # Past due and unanswered: listed in 督办 (`cases.queue.list_overdue`) until answered.
+    due_at: Mapped[datetime] = mapped_column(index=True)
     actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     actor_label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(Text)

@@ -47,6 +47,7 @@ EVENT_NAMES = {
     "backfill": "补办手续",
     "backfill_review": "补办审核",
     "backfill_approve": "补办审批",
+    "referral_answer": "转介回复",
 }
 
 
@@ -102,6 +103,8 @@ class CasePage:
     candidates: list[tuple[int, str]] = field(default_factory=list)
     backfill: Backfill | None = None
     publicity: Publicity | None = None
+    may_answer_referrals: bool = False
+    now: datetime | None = None
 
     @property
     def status_name(self) -> str:
@@ -181,6 +184,8 @@ async def case_page(
         candidates=side.candidates,
         backfill=_backfill(actor, case, policy, now),
         publicity=_publicity(actor, case),
+        may_answer_referrals=actor.can_act_on(assignment.ASSIGNERS, case.region_path),
+        now=now,
     )
 
 

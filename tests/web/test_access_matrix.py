@@ -148,12 +148,17 @@ API: dict[tuple[str, str], tuple[Request, Callable[[Ctx], int]]] = {
         guarded(200, officer),
     ),
     ("GET", "/api/publicity"): (lambda c: {"params": {"township_id": c.township_id}}, _ledger),
+    ("POST", "/api/cases/{case_id}/referrals/{referral_id}/answer"): (
+        lambda c: {"json": {"answer": "已安排康复训练"}},
+        guarded(200, officer),  # the provider's own case, referred to a resource not its own: 403
+    ),
 }
 # The state an API route's case is put in first (default: just submitted).
 API_STATE = {
     ("POST", "/api/cases/{case_id}/backfill"): "relief_first",
     ("POST", "/api/cases/{case_id}/objections"): "publicity",
     ("POST", "/api/cases/{case_id}/objections/resolve"): "objection",
+    ("POST", "/api/cases/{case_id}/referrals/{referral_id}/answer"): "referred",
 }
 CLERKS = {"township", "sibling_township", "other_township", "county", "other_county"}
 
@@ -192,6 +197,11 @@ CONSOLE_ACTIONS: dict[str, tuple[str, dict[str, str], Callable[[Ctx], int]]] = {
         guarded(303, officer),
     ),
     "/people/{person_id}/id-number": ("submitted", {"reason": "核对身份"}, guarded(200, officer)),
+    "/cases/{case_id}/referrals/{referral_id}/answer": (
+        "referred",
+        {"answer": "已安排康复训练"},
+        guarded(303, officer),
+    ),
 }
 CONSOLE_POSTS = {"/cases/{case_id}/move", "/cases/{case_id}/assign", "/cases/{case_id}/refer",
                  "/cases/{case_id}/attachments", "/logout", *CONSOLE_ACTIONS}  # fmt: skip
@@ -245,6 +255,25 @@ async def _setup(runtime: Runtime, world: World) -> dict[str, int]:
     return resources
 
 
+async def _prepared(
+    runtime: Runtime, world: World, scope: str, state: str, resource_id: int
+) -> tuple[Any, int]:
+    """A fresh case of a scope in `state` (the own-scope one assigned to the provider first);
+    "referred": then referred by the scope's township officer, the referral's id returned."""
+    first = "submitted" if state == "referred" else state
+    case = await case_in_state(runtime, world, scope, first)
+    if scope == "own":
+        await _assign_to_provider(runtime, world, case.id)
+    if state != "referred":
+        return case, 0
+    async with runtime.sessions() as session, session.begin():
+        referral = await assignment.refer(
+            session, clock=runtime.clock, actor=world.actors[TOWNSHIP_OF[scope]],
+            case_id=case.id, resource_id=resource_id, reason="需要专业康复",
+        )  # fmt: skip
+    return case, referral.id
+
+
 async def _assign_to_provider(runtime: Runtime, world: World, case_id: int) -> None:
     async with runtime.sessions() as session, session.begin():
         await assignment.assign(
@@ -269,12 +298,12 @@ async def test_api_matrix(
     for scope in SCOPES:
         for (method, path), (build, expect) in API.items():
             state = API_STATE.get((method, path), "submitted")
-            case = await case_in_state(runtime, world, scope, state)  # fresh: nothing leaks
-            if scope == "own":
-                await _assign_to_provider(runtime, world, case.id)
+            case, referral_id = await _prepared(runtime, world, scope, state, resources[scope])
             ctx = Ctx(runtime, world, scope, role, case.id, case.beneficiary_id,
                       resources[scope], townships[scope])  # fmt: skip
-            url = path.format(case_id=case.id, person_id=case.beneficiary_id)
+            url = path.format(
+                case_id=case.id, person_id=case.beneficiary_id, referral_id=referral_id
+            )
             before = await denials(runtime, staff_id)
             answer = await client.request(method, url, headers=headers, **build(ctx))
             want = expect(ctx)
@@ -329,13 +358,14 @@ async def test_console_actions_matrix(
     client.cookies.set("jiuzhu_session", token)
     csrf = "csrf-" + token[:10]
     missing = await client.post("/cases/999999/objections", data={"csrf": csrf, "text": "x"})
+    resources = await _setup(runtime, world)
     for scope in SCOPES:
         for path, (state, form, expect) in CONSOLE_ACTIONS.items():
-            case = await case_in_state(runtime, world, scope, state)
-            if scope == "own":
-                await _assign_to_provider(runtime, world, case.id)
+            case, referral_id = await _prepared(runtime, world, scope, state, resources[scope])
             ctx = Ctx(runtime, world, scope, role, case.id, case.beneficiary_id, 0, 0)
-            url = path.format(case_id=case.id, person_id=case.beneficiary_id)
+            url = path.format(
+                case_id=case.id, person_id=case.beneficiary_id, referral_id=referral_id
+            )
             before = await denials(runtime, staff_id)
             answer = await client.post(url, data={"csrf": csrf, **form})
             want = expect(ctx)
@@ -374,10 +404,10 @@ async def test_unauthenticated_requests_are_refused(
     runtime: Runtime, world: World, app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     for method, path in API:
-        answer = await client.request(method, path.format(case_id=1, person_id=1))
+        answer = await client.request(method, path.format(case_id=1, person_id=1, referral_id=1))
         assert answer.status_code in (401, 422), (method, path)  # 422: the body is checked first
     for method, path in CONSOLE:
-        answer = await client.request(method, path.format(case_id=1, person_id=1))
+        answer = await client.request(method, path.format(case_id=1, person_id=1, referral_id=1))
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
     api_token = await issue(runtime, world.actors["township"].staff_id or 0)
     client.cookies.set("jiuzhu_session", api_token)  # an API token is not a console session

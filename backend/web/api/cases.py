@@ -150,7 +150,15 @@ def case_json(page: pages.CasePage) -> dict[str, Any]:
             for a in page.attachments
         ],
         "referrals": [
-            {"to": name, "reason": r.reason, "due_at": r.due_at, "by": r.actor_label}
+            {
+                "id": r.id,
+                "to": name,
+                "reason": r.reason,
+                "due_at": r.due_at,
+                "by": r.actor_label,
+                "answered_at": r.answered_at,
+                "answer": r.answer,
+            }
             for r, name in page.referrals
         ],
         "suggested_resources": [

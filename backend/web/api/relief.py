@@ -1,16 +1,17 @@
-"""先行救助补办 and 公示 as JSON: record the owed review/approval, record and resolve an objection,
-and a township's 公示 list. The same services and rules as the console's forms
-(`backend.cases.relief`); every refusal is a 4xx with a stable code and a message."""
+"""The paths beside the main line as JSON: 先行救助补办 (the owed review/approval), 公示 objections
+(record, resolve), a township's 公示 list, and the answer to a referral (it leaves 督办). The same
+services and rules as the console's forms (`backend.cases.relief`, `backend.cases.assignment`);
+every refusal is a 4xx with a stable code and a message."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from backend.cases import relief
+from backend.cases import assignment, relief
 from backend.cases.models import Case, CaseStatus
 from backend.web.api.schemas import Body
 from backend.web.deps import ActorDep, RuntimeDep, SessionDep
@@ -45,6 +46,16 @@ class Resolution(Body):
         description="upheld: 异议成立(退回入户调查); dismissed: 异议不成立(继续公示)"
     )
     note: str = Field(min_length=1, max_length=2000, description="核实结果")
+
+
+class Answer(Body):
+    answer: str = Field(min_length=1, max_length=2000, description="部门或机构的回复")
+
+
+class ReferralAnswered(BaseModel):
+    id: int
+    case_id: int
+    answered_at: datetime
 
 
 class ReliefState(BaseModel):
@@ -155,3 +166,30 @@ async def publicity_list(
         )
         for r in rows
     ]
+
+
+@router.post(
+    "/cases/{case_id}/referrals/{referral_id}/answer",
+    summary="转办/转介: record the department's or provider's answer (the case leaves 督办)",
+    response_model=ReferralAnswered,
+    responses=_answers(referral_answered="已经记录了回复"),
+)
+async def answer_referral(
+    case_id: int,
+    referral_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: Answer,
+    actor: ActorDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ReferralAnswered:
+    referral = await assignment.answer_referral(
+        session,
+        clock=runtime.clock,
+        actor=actor,
+        case_id=case_id,
+        referral_id=referral_id,
+        answer=body.answer,
+    )
+    return ReferralAnswered(
+        id=referral.id, case_id=case_id, answered_at=referral.answered_at or runtime.clock.now()
+    )

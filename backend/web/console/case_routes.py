@@ -182,6 +182,18 @@ async def resolve_objection(
     return _done(case.id, "已记录: 异议不成立")
 
 
+@router.post("/cases/{case_id}/referrals/{referral_id}/answer")
+async def answer_referral(
+    case_id: int, referral_id: int, user: PostUserDep, session: SessionDep, runtime: RuntimeDep,
+    answer: Note = "",
+) -> Response:  # fmt: skip
+    await assignment.answer_referral(
+        session, clock=runtime.clock, actor=user.actor, case_id=case_id,
+        referral_id=referral_id, answer=answer,
+    )  # fmt: skip
+    return _done(case_id, "已记录转介回复")
+
+
 async def _person(
     request: Request, user: ConsoleUser, session: SessionDep, runtime: RuntimeDep,
     person_id: int, full_id: str | None = None,
