@@ -13,9 +13,9 @@ Scenarios, in the same run and against the same server:
           browser's GET after it is a separate request: `page`).
   page    GET /chat for a device in the middle of an application (one read)
 `c=50 sat`: 50 users in a closed loop (each sends the next request the moment the previous one
-is answered) — saturation. `paced`: 50 users at a human pace, each step 1.5–2.5 s (seeded random)
-after the previous one was due (open loop: a late answer does not delay the schedule, and the
-latency counts from the moment the step was due).
+is answered) — saturation. `paced`: 50 users at a human pace, arriving spread over 20 s, each
+step 1.5–2.5 s (seeded random) after the previous one was due (open loop: a late answer does not
+delay the schedule, and the latency counts from the moment the step was due).
 
   .venv/bin/python benchmarks/webchat_bench.py --runs 3 \
       --pg postgresql://postgres@127.0.0.1:5432/bench_webchat
@@ -154,6 +154,9 @@ async def measure(
     latencies: list[float] = []
     rng = random.Random(11)
     pauses = [[rng.uniform(*pace) if pace else 0.0 for _ in s] for s in scripts]
+    if pace:  # people arrive spread over one application's time, not all in the same second
+        for waits in pauses:
+            waits[0] = rng.uniform(0, sum(pace) / 2 * len(waits))
     errors = 0
 
     async def run(http: aiohttp.ClientSession, script: list[Step], waits: list[float]) -> None:
