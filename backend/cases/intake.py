@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -100,6 +100,16 @@ class Filed:
     created: bool  # False: linked to an open case, or this form had been filed already
     repeated: bool = False  # the nonce had been used: nothing new was recorded
     linked_items: tuple[str, ...] = ()
+
+
+def scrub(entry: ClerkEntry) -> ClerkEntry:
+    """Without NUL characters (PostgreSQL refuses them in text; nobody types them)."""
+    changes: dict[str, Any] = {}
+    for f in fields(entry):
+        value = getattr(entry, f.name)
+        if isinstance(value, str) and "\x00" in value:
+            changes[f.name] = value.replace("\x00", "")
+    return replace(entry, **changes) if changes else entry
 
 
 def new_nonce() -> str:
@@ -282,6 +292,7 @@ async def check(
     entry: ClerkEntry,
 ) -> _Checked:
     """Every field checked, nothing written; `EntryInvalid` lists every problem at once."""
+    entry = scrub(entry)
     today = business_date(clock.now())
     errors: dict[str, str] = {}
     if entry.channel not in CHANNELS:
@@ -361,6 +372,7 @@ async def file(
 ) -> Filed:
     """File the clerk's entry (or find the case this form already filed)."""
     require_clerk(actor)
+    entry = scrub(entry)
     if entry.nonce and _NONCE.match(entry.nonce):
         earlier = await _used(session, nonce=entry.nonce, actor=actor)
         if earlier is not None:

@@ -45,7 +45,7 @@ async def search(
     session: AsyncSession, *, clock: Clock, cipher: PersonalDataCipher, actor: Actor, query: str
 ) -> list[Hit]:
     """Persons of the clerk's area whose name contains `query`, or whose ID number it is."""
-    text = " ".join(query.split())
+    text = " ".join(query.replace("\x00", "").split())
     if not text or len(text) > 30:
         raise EntryInvalid({"q": T.SEARCH_SHORT})
     paths = [g.region_path for g in actor.grants if g.role in CLERK_ROLES]

@@ -416,7 +416,11 @@ async def test_api_entry_with_channel_fields_and_reasons(
         "/api/cases", json=body, headers=await _api(runtime, world, "worker")
     )
     assert worker.status_code == 403
-    assert len(await _cases(runtime)) == 1
+    nul = {**body, "text": "想要有人\x00送饭", "beneficiary": {"name": "钱\x00五"},
+           "work_order": {**body["work_order"], "number": "A-78"}}  # fmt: skip
+    cleaned = await client.post("/api/cases", json=nul, headers=headers)
+    assert cleaned.status_code == 201, cleaned.text  # never a 500 (PostgreSQL refuses NUL)
+    assert [c.original_text for c in await _cases(runtime)][1:] == ["想要有人送饭"]
 
 
 async def test_receipt_as_word_from_the_county_template(
