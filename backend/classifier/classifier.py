@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import jieba
 
+from backend.classifier.learned import LearnedModel
 from backend.classifier.lexicon import Lexicon
-from backend.classifier.ngram import NgramModel
 from backend.classifier.normalize import Normalizer
 from backend.classifier.schemas import Classification, LabelInfo, LabelScore
 from backend.classifier.tables import (
@@ -59,12 +59,25 @@ class _Token(NamedTuple):
     entry: Entry
 
 
+class Reading(NamedTuple):
+    """What the keyword engine read in one message: its result and the evidence behind it,
+    which the learned layer (`learned.py`) uses as features."""
+
+    norm: str
+    result: Classification
+    found: dict[str, dict[str, float]]  # label → {word: weight after scope} (implied included)
+    groups: dict[str, float]  # emergency group → its score
+    negated: frozenset[str]  # labels whose words were all negated
+    silenced: bool  # danger words were read and every one was silenced
+    scopes: tuple[tuple[int, int, str], ...]  # (start, end, "negation" | "past") in `norm`
+
+
 class Classifier:
     """Built once from a `Lexicon`; `classify` is then cheap and has no shared mutable state."""
 
-    def __init__(self, lexicon: Lexicon, model: NgramModel | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, model: LearnedModel | None = None) -> None:
         self.lexicon = lexicon
-        self.model = model  # the learned n-gram complement (`ngram.py`), None: keywords alone
+        self.model = model  # the learned layer (`learned.py`), None: keywords alone
         self.threshold = lexicon.threshold
         self.labels: dict[str, LabelInfo] = {
             e.id: LabelInfo(id=e.id, name=e.name, category=e.category)
@@ -146,8 +159,15 @@ class Classifier:
 
     def classify(self, text: str) -> Classification:
         """Classify one message; never raises on odd input (empty, emoji only, very long)."""
+        reading = self.read(text)
+        if self.model is None:
+            return reading.result
+        return self.model.combine(reading, self._names)
+
+    def read(self, text: str) -> Reading:
+        """The keyword engine's result for `text` with the evidence behind it."""
         norm = self._normalize(text)
-        clauses = self._clauses(norm)
+        clauses, starts = self._clauses(norm)
         cues = [_cue_spans(clause) for clause in clauses]
         asks_progress = any("status" in c for c in cues)
         says_thanks = any("thanks" in c for c in cues)
@@ -183,17 +203,28 @@ class Classifier:
                         if not (past and not self._lasting[s.target]):
                             words = fired.setdefault(s.target, {})
                             words[s.canonical] = max(words.get(s.canonical, 0.0), s.weight)
-        result = self._decide(text, found, fired)
-        if self.model is None:
-            return result
-        # the model may not resurrect a negated label, nor raise a danger the scope rules
-        # silenced everywhere ("去年摔倒过", "怕他走丢")
-        silenced = danger_seen and not fired
-        return self.model.combine(result, norm, self._names, negated - set(found), silenced)
+        result, groups = self._decide(text, found, fired)
+        scopes: list[tuple[int, int, str]] = []
+        bounds = [*starts[1:], len(norm)][: len(starts)]
+        for at, low, high in zip(cues, starts, bounds, strict=True):
+            for kind in ("negation", "past"):
+                for start, end in at.get(kind, ()):
+                    scopes.append((max(low, start - REACH), min(high, end + REACH), kind))
+        # the learned layer may not resurrect a negated label, nor raise a danger the scope
+        # rules silenced everywhere ("去年摔倒过", "怕他走丢")
+        return Reading(
+            norm,
+            result,
+            found,
+            groups,
+            frozenset(negated - set(found)),
+            danger_seen and not fired,
+            tuple(scopes),
+        )
 
     def _decide(
         self, text: str, found: dict[str, dict[str, float]], fired: dict[str, dict[str, float]]
-    ) -> Classification:
+    ) -> tuple[Classification, dict[str, float]]:
         groups = self.lexicon.groups
         best = {
             group: min(groups[group].cap, _group_score(words.values()))
@@ -221,7 +252,7 @@ class Classifier:
             if total >= self.threshold - 1e-9 and label in self.labels:
                 kept = tuple(w for w in sorted(words, key=lambda w: -words[w]) if words[w] > 0)
                 scores[label] = LabelScore(label, self.labels[label].name, round(total, 2), kept)
-        return Classification(
+        result = Classification(
             text=text,
             scores=scores,
             emergency=emergency,
@@ -229,8 +260,9 @@ class Classifier:
             emergency_reason=reason,
             emergency_words=tuple(emergency_words),
         )
+        return result, best
 
-    def _clauses(self, norm: str) -> list[list[_Token]]:
+    def _clauses(self, norm: str) -> tuple[list[list[_Token]], list[int]]:
         """The message cut into clauses of dictionary tokens; contrast words open a clause."""
         clauses: list[list[_Token]] = []
         starts: list[int] = []
@@ -275,7 +307,7 @@ class Classifier:
                         else Entry((), (sense,), entry.cues)
                     )
                     clauses[at].append(_Token(m.start(), m.end(), "", hit))
-        return clauses
+        return clauses, starts
 
 
 def _cue_spans(clause: list[_Token]) -> dict[str, list[tuple[int, int]]]:

@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from backend.classifier.classifier import Classifier
+from backend.classifier.learned import load_model
 from backend.classifier.lexicon import load_lexicon
-from backend.classifier.ngram import load_model
 from backend.classifier.schemas import CATEGORY_NAMES, Classification, LabelInfo
 
 
 def get_classifier(extra_paths: Sequence[Path] = (), use_model: bool | None = None) -> Classifier:
     """The cached classifier for the default keywords extended by `extra_paths`, in order.
 
-    `use_model`: combine the learned n-gram model (`ngram.py`) with the keywords; None follows
-    the model file's own `enabled` setting, False runs the keyword engine alone.
+    `use_model`: let the learned layer (`learned.py`) decide over the keyword engine's reading;
+    None follows the model file's own `enabled` setting, False runs the keyword engine alone.
     """
     return _build(tuple(Path(p).resolve() for p in extra_paths), use_model)
 

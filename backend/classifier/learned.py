@@ -1,0 +1,263 @@
+"""The learned layer of the intake classifier: a linear model over the keyword engine's reading.
+
+`learned_model.json` (written by `scripts/train_classifier.py`) holds one-vs-rest logistic
+regression weights for every taxonomy label and for `emergency`. Features of a message:
+
+- character 1–3-grams of the normalised text, never across punctuation; a gram inside a
+  negation scope (near `不用`, `自己能` …, same clause) is a different feature `:!gram`, inside a
+  past scope (`以前`, `已经` …) `:^gram`, so "不用送饭" does not read as "送饭";
+- the keyword engine's evidence as dense features: per label its lexicon score `:k:label`
+  (after negation/past scope, at most 2), whether it reached the threshold `:K:label`, whether
+  its words were all negated `:n:label`; per emergency group its score `:e:group`; the keyword
+  emergency flag `:E`, danger words read but all silenced `:S`, no keyword label at all `:0`.
+  A county's extra keyword raises `:k:`/`:K:` exactly like a default one, so it carries.
+
+Keys are n-grams of at most 3 characters or these named features (the loader refuses anything
+else: no sentences). Scoring is a sparse sum in pure Python (no numpy at run time).
+
+Decision (`LearnedModel.combine`):
+
+- a label is assigned when its probability reaches its own threshold; a label the keyword
+  engine assigned is kept unless the model's probability is below `keep` (the model strongly
+  disagrees); a label whose words were negated is never added;
+- emergency = (keyword flag and p ≥ `emergency_keep`) or p ≥ `emergency`, except that the model
+  alone may not raise a danger the keyword engine read and silenced everywhere (hedge,
+  negation, past, resolved) when `respect_silenced` is set;
+- every label carries its keyword words and the n-grams that pushed it most, prefixed `模型:`;
+  a flag raised by the model alone has the reason "模型判断: 含‘…’‘…’等".
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import struct
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backend.classifier.schemas import Classification, LabelScore
+
+if TYPE_CHECKING:
+    from backend.classifier.classifier import Reading
+
+MODEL_PATH = Path(__file__).with_name("learned_model.json")
+MAX_N = 3
+EMERGENCY = "emergency"
+EVIDENCE = "模型:"
+SCORE_CAP = 2.0
+# Weights are stored with 3 decimals; each key's vector is also packed into one integer with a
+# 64-bit field per target holding weight * SCALE + OFFSET. Sums and small integer multiples of
+# such integers add field by field, so a message's keys are summed by one C-level `sum` and
+# unpacked once with `struct` (binary keys count VALUE_SCALE times, a valued key
+# round(value * VALUE_SCALE) times; the offsets are subtracted at the end).
+SCALE = 1000
+VALUE_SCALE = 1000
+OFFSET = 1 << 20
+_CHUNK = re.compile(r"[^\s,.!?;:~…。、！？；：\"'“”‘’()\[\]{}<>《》【】「」\-—_/|]+")
+_NAMED = re.compile(r":(?:[kKne]:[a-z_.]+|E|S|0)")
+_SCOPED = {"negation": ":!", "past": ":^"}
+
+
+def grams(norm: str, scopes: tuple[tuple[int, int, str], ...] = (), min_n: int = 1) -> set[str]:
+    """The distinct character `min_n`–3-grams of a normalised text, never across punctuation; a
+    gram starting inside a negation (past) scope is marked `:!` (`:^`)."""
+    out: set[str] = set()
+    mark: dict[int, str] = {}
+    for start, end, kind in scopes:
+        prefix = _SCOPED[kind]
+        for i in range(start, end):
+            if mark.get(i) != ":!":  # negation wins over past
+                mark[i] = prefix
+    for found in _CHUNK.finditer(norm):
+        chunk = found.group()
+        n = len(chunk)
+        if not mark:
+            if min_n == 1:
+                out.update(chunk)
+            out.update(chunk[i : i + 2] for i in range(n - 1))
+            out.update(chunk[i : i + 3] for i in range(n - 2))
+            continue
+        base = found.start()
+        for i in range(n):
+            prefix = mark.get(base + i, "")
+            out.update(prefix + chunk[i : i + k] for k in range(min_n, 4) if i + k <= n)
+    return out
+
+
+def features(reading: Reading, threshold: float, min_n: int = 1) -> dict[str, float]:
+    """The model's sparse features of one reading (binary n-grams, named dense features)."""
+    binary, valued = feature_parts(reading, threshold, min_n)
+    return {**dict.fromkeys(binary, 1.0), **valued}
+
+
+def feature_parts(
+    reading: Reading, threshold: float, min_n: int = 1
+) -> tuple[set[str], dict[str, float]]:
+    """`features` as the binary keys (a set) and the keys with a value other than 1."""
+    x: dict[str, float] = {}
+    binary = grams(reading.norm, reading.scopes, min_n)
+    for label, words in reading.found.items():
+        total = sum(words.values())
+        if total > 0:
+            x[":k:" + label] = min(total, SCORE_CAP)
+            if total >= threshold - 1e-9:
+                binary.add(":K:" + label)
+    binary.update(":n:" + label for label in reading.negated)
+    for group, value in reading.groups.items():
+        x[":e:" + group] = min(value, SCORE_CAP)
+    if reading.result.emergency:
+        binary.add(":E")
+    if reading.silenced:
+        binary.add(":S")
+    if not reading.result.scores:
+        binary.add(":0")
+    return binary, x
+
+
+def _logit(p: float) -> float:
+    """The logit a probability threshold stands for; 1.0 (or more) means never, 0 always."""
+    if p >= 1.0:
+        return math.inf
+    if p <= 0.0:
+        return -math.inf
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+def valid_key(key: str) -> bool:
+    """An n-gram of at most `MAX_N` characters (maybe scope-marked) or a named feature."""
+    if key.startswith((":!", ":^")):
+        return 1 <= len(key) - 2 <= MAX_N and ":" not in key[2:]
+    if key.startswith(":"):
+        return _NAMED.fullmatch(key) is not None
+    return 1 <= len(key) <= MAX_N
+
+
+class LearnedModel:
+    """Loaded once from the JSON file; `logits` and `combine` are pure."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.header: dict[str, Any] = dict(data.get("header", {}))
+        self.enabled: bool = bool(data.get("enabled", False))
+        self.targets: tuple[str, ...] = tuple(data["targets"])
+        index = {t: i for i, t in enumerate(self.targets)}
+        self._index = index
+        self._bias = [float(data["bias"][t]) for t in self.targets]
+        self.threshold = float(data.get("keyword_threshold", 1.0))
+        self.min_n = int(data.get("min_n", 1))
+        # every key's weights as one full vector: the sum over a message's keys is then a few
+        # C-level column sums (`zip`), much cheaper than a Python loop over (key, target) pairs
+        self._weights: dict[str, tuple[float, ...]] = {}
+        for key, weights in data["weights"].items():
+            if not valid_key(key):
+                raise ValueError(f"not an n-gram of at most {MAX_N} characters: {key!r}")
+            vector = [0.0] * len(self.targets)
+            for t, w in weights.items():
+                vector[index[t]] = float(w)
+            self._weights[key] = tuple(vector)
+        self._packed = {
+            key: sum((round(w * SCALE) + OFFSET) << (64 * i) for i, w in enumerate(vector))
+            for key, vector in self._weights.items()
+        }
+        self._layout = struct.Struct(f"<{len(self.targets)}Q")
+        self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
+        self._cut = [_logit(self.thresholds.get(t, self.thresholds["label"])) for t in self.targets]
+        self._keep = _logit(float(data.get("keep", 0.0)))
+        self._emergency = _logit(self.thresholds[EMERGENCY])
+        self._emergency_keep = _logit(float(data.get("emergency_keep", 0.0)))
+        self.respect_silenced: bool = bool(data.get("respect_silenced", True))
+        self._e = index[EMERGENCY]
+
+    def logits(self, binary: set[str], valued: dict[str, float]) -> list[float]:
+        """Bias + the binary keys' weights + each valued key's weights times its value."""
+        packed = self._packed
+        hits = binary & packed.keys()
+        total = sum(map(packed.__getitem__, hits)) * VALUE_SCALE
+        count = len(hits) * VALUE_SCALE
+        for key, value in valued.items():
+            if key in packed:
+                times = round(value * VALUE_SCALE)
+                total += packed[key] * times
+                count += times
+        base, scale = count * OFFSET, SCALE * VALUE_SCALE
+        raw = self._layout.unpack(total.to_bytes(self._layout.size, "little"))
+        return [b + (r - base) / scale for b, r in zip(self._bias, raw, strict=True)]
+
+    def probabilities(self, reading: Reading) -> dict[str, float]:
+        z = self.logits(*feature_parts(reading, self.threshold, self.min_n))
+        return {t: _sigmoid(v) for t, v in zip(self.targets, z, strict=True)}
+
+    def evidence(self, x: set[str], target: str, top: int = 3) -> list[str]:
+        """The present n-grams that pushed `target` up most, shown without scope marks (a
+        shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and `倒`)."""
+        i = self._index[target]
+        ranked = sorted(
+            (
+                (w, k)
+                for k in x & self._weights.keys()
+                if not k.startswith(":") or k.startswith((":!", ":^"))
+                if (w := self._weights[k][i]) > 0
+            ),
+            key=lambda item: (-item[0], item[1]),
+        )
+        chosen: list[str] = []
+        for _, key in ranked:
+            gram = key[2:] if key.startswith(":") else key
+            if any(gram in c or c in gram for c in chosen):
+                continue
+            chosen.append(gram)
+            if len(chosen) == top:
+                break
+        return chosen
+
+    def combine(self, reading: Reading, names: dict[str, str]) -> Classification:
+        """The final result: the keyword reading decided by the model (see the module doc)."""
+        result = reading.result
+        x, valued = feature_parts(reading, self.threshold, self.min_n)
+        z = self.logits(x, valued)
+        scores: dict[str, LabelScore] = {}
+        for i, target in enumerate(self.targets):
+            if target == EMERGENCY or target not in names:
+                continue
+            kept = result.scores.get(target)
+            if kept is not None and z[i] >= self._keep:
+                scores[target] = kept
+            elif z[i] >= self._cut[i] and target not in reading.negated:
+                words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
+                words += tuple(EVIDENCE + g for g in self.evidence(x, target))
+                scores[target] = LabelScore(target, names[target], round(_sigmoid(z[i]), 2), words)
+        ze = z[self._e]
+        emergency, reason = result.emergency, result.emergency_reason
+        e_words: tuple[str, ...] = ()
+        if emergency and ze < self._emergency_keep and ze < self._emergency:
+            emergency, reason = False, ""
+        elif emergency:
+            e_words = result.emergency_words
+        elif ze >= self._emergency and not (reading.silenced and self.respect_silenced):
+            found = self.evidence(x, EMERGENCY)
+            emergency = True
+            reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found) + "等"
+            e_words = tuple(EVIDENCE + g for g in found)
+        if scores == result.scores and emergency == result.emergency:
+            return result
+        return Classification(
+            text=result.text,
+            scores=scores,
+            emergency=emergency,
+            emergency_score=result.emergency_score,
+            emergency_reason=reason,
+            emergency_words=e_words,
+        )
+
+
+@functools.lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_PATH) -> LearnedModel | None:
+    """The model in `path`, or None when the file is absent (the keyword engine runs alone)."""
+    if not path.exists():
+        return None
+    return LearnedModel(json.loads(path.read_text(encoding="utf-8")))
