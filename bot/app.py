@@ -6,7 +6,6 @@ import hashlib
 import hmac
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods.base import Response
 from aiogram.types import File, Message, Update, User
@@ -18,6 +17,7 @@ from backend.core.settings import Settings
 from bot.handling import Services
 from bot.middlewares import InjectServices
 from bot.routers import callbacks, duties, guards, messages
+from bot.session import JsonSession
 from bot.throttle import Limiter, RedisThrottle, Throttle
 from dialogs.engine import Engine
 
@@ -33,9 +33,9 @@ _RESPONSE_TYPES = tuple(
 def create_bot(settings: Settings) -> Bot:
     if settings.bot_token is None:
         raise ConfigurationError("配置错误: BOT_TOKEN is not set")
-    session = AiohttpSession()
+    session = JsonSession()
     if settings.telegram_api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 
