@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.cases.items import check_items
 from backend.cases.models import Case
 from backend.core.clock import Clock
-from backend.core.errors import InvalidInput
+from backend.core.errors import InvalidInput, NotFound
 from backend.regions.models import Region
 from backend.resources.models import Resource, ResourceKind
 from backend.staff.actor import Actor
+from backend.staff.models import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,60 @@ async def create(
         created_at=clock.now(),
     )
     session.add(resource)
+    await session.flush()
+    return resource
+
+
+EDITORS = frozenset({Role.township_officer, Role.county_officer, Role.admin})
+
+
+def may_edit(actor: Actor, resource: Resource) -> bool:
+    """Township and county officers and administrators keep the directory of their area."""
+    return actor.can_act_on(EDITORS, resource.region_path)
+
+
+def _serves_area(actor: Actor, path: str) -> bool:
+    return any(
+        path in _ancestors(g.region_path) or path.startswith(g.region_path) for g in actor.grants
+    )
+
+
+async def get_for_actor(session: AsyncSession, *, actor: Actor, resource_id: int) -> Resource:
+    """A resource (active or not) serving the actor's area; any other answers like a missing one."""
+    resource = await session.get(Resource, resource_id)
+    if resource is None or not _serves_area(actor, resource.region_path):
+        raise NotFound("找不到这个资源", code="resource_not_found")
+    return resource
+
+
+async def list_inactive_for_editor(session: AsyncSession, *, actor: Actor) -> list[Resource]:
+    """Stopped resources the actor may start again."""
+    query = select(Resource).where(Resource.active.is_(False)).order_by(Resource.name)
+    return [r for r in (await session.execute(query)).scalars() if may_edit(actor, r)]
+
+
+async def update(
+    session: AsyncSession,
+    *,
+    resource: Resource,
+    name: str,
+    items: Sequence[str],
+    contact: str | None,
+    phone: str | None,
+    active: bool,
+    note: str | None = None,
+) -> Resource:
+    """Change what a resource offers and how to reach it; an inactive one is no longer
+    suggested or offered for referral (its past referrals stay)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("资源名称不能为空,最多100字", code="resource_name")
+    resource.name = name
+    resource.items = check_items(items)
+    resource.contact = (contact or "").strip()[:50] or None
+    resource.phone = (phone or "").strip()[:30] or None
+    resource.note = (note or "").strip()[:200] or None
+    resource.active = active
     await session.flush()
     return resource
 

@@ -14,7 +14,7 @@ from backend.core.runtime import Runtime
 from backend.web import errors
 from backend.web.api import auth, cases, health, ledger, people, relief, resources
 from backend.web.chat import routes as chat_routes
-from backend.web.console import case_routes, duty_routes, routes
+from backend.web.console import admin_routes, case_routes, duty_routes, resource_routes, routes
 from backend.web.console.render import STATIC_DIR
 
 
@@ -41,6 +41,8 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
     app.include_router(routes.router)
     app.include_router(case_routes.router)
     app.include_router(duty_routes.router)
+    app.include_router(admin_routes.router)  # 账号管理
+    app.include_router(resource_routes.router)  # 资源目录 and its editing
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(chat_routes.router)  # the residents' web chat, /chat
     app.mount("/chat/static", StaticFiles(directory=chat_routes.STATIC_DIR), name="chat-static")

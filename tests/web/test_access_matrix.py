@@ -23,7 +23,7 @@ from backend.core.runtime import Runtime
 from backend.resources import service as resources_service
 from backend.resources.models import ResourceKind
 from backend.staff import auth
-from backend.web.console import case_routes, routes
+from backend.web.console import admin_routes, case_routes, duty_routes, resource_routes, routes
 from tests.web.kit import case_in_state, denials, issue, new_case, scope_village
 from tests.world import World
 
@@ -181,7 +181,34 @@ CONSOLE: dict[tuple[str, str], Callable[[Ctx], int]] = {
     ("GET", "/publicity"): lambda c: 200,  # the township picker; the list itself: below
     ("GET", "/intake"): lambda c: 200 if c.role in CLERKS else 403,  # 代录: tests/web/
     ("GET", "/cases/{case_id}/receipt"): visible(200),  # test_console_intake.py for the posts
+    ("GET", "/visits"): lambda c: 403 if c.role == "provider" else 200,  # own regions only
+    ("GET", "/surveys"): lambda c: 403 if c.role == "provider" else 200,
+    ("GET", "/admin/users"): lambda c: 200 if c.role == "admin" else 403,
+    # the scope's township officer's account: the admin of 牟定县 manages own and sibling
+    ("GET", "/admin/users/{staff_id}"): lambda c: (
+        403 if c.role != "admin" else 200 if c.scope != "other" else 404
+    ),
+    ("GET", "/resources/new"): lambda c: 403 if c.role in ("worker", "provider") else 200,
+    ("GET", "/resources/{resource_id}"): lambda c: _resource_page(c),
 }
+
+
+def _resource_page(c: Ctx) -> int:
+    """The scope's resource serves the whole county (own, sibling) or the other county: seen by
+    every role there, edited by its county officer and administrator only."""
+    here = c.scope != "other"
+    seen = ({"township", "sibling_township", "county", "worker", "provider", "admin"} if here
+            else {"other_township", "other_county"})  # fmt: skip
+    if c.role not in seen:
+        return 404
+    return 200 if c.role in ({"county", "admin"} if here else {"other_county"}) else 403
+
+
+# Matrices of these posts: tests/web/test_console_admin.py (accounts and resources).
+ADMIN_POSTS = {"/admin/users", "/admin/users/{staff_id}/roles",
+               "/admin/users/{staff_id}/roles/remove", "/admin/users/{staff_id}/active",
+               "/admin/users/{staff_id}/password", "/resources/new",
+               "/resources/{resource_id}"}  # fmt: skip
 # Console form posts: (state the case is put in first, form, expected status). Success is a
 # redirect (303), or 200 for the full ID number (answered on the page, shown once).
 CONSOLE_ACTIONS: dict[str, tuple[str, dict[str, str], Callable[[Ctx], int]]] = {
@@ -205,6 +232,7 @@ CONSOLE_ACTIONS: dict[str, tuple[str, dict[str, str], Callable[[Ctx], int]]] = {
 }
 CONSOLE_POSTS = {"/cases/{case_id}/move", "/cases/{case_id}/assign", "/cases/{case_id}/refer",
                  "/cases/{case_id}/attachments", "/logout", *CONSOLE_ACTIONS}  # fmt: skip
+CONSOLE_POSTS |= ADMIN_POSTS
 CONSOLE_POSTS.add("/intake")  # 代录: scope and refusals in tests/web/test_console_intake.py
 CONSOLE_OTHER = {
     ("GET", "/login"),
@@ -214,12 +242,17 @@ CONSOLE_OTHER = {
 }  # fmt: skip  (test_console_intake)
 
 
+CONSOLE_ROUTERS = (routes.router, case_routes.router, duty_routes.router, admin_routes.router,
+                   resource_routes.router)  # fmt: skip
+ANY_IDS = {"case_id": 1, "person_id": 1, "referral_id": 1, "staff_id": 1, "resource_id": 1}
+
+
 def _fixes(app: FastAPI) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     schema = app.openapi()
     api = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     console = {
         (m, r.path)
-        for router in (routes.router, case_routes.router)
+        for router in CONSOLE_ROUTERS
         for r in router.routes
         if isinstance(r, APIRoute)
         for m in r.methods
@@ -336,13 +369,16 @@ async def test_console_matrix(
 ) -> None:
     made = await _world_cases(runtime, world)
     await _assign_to_provider(runtime, world, made["own"][0])
+    resources = await _setup(runtime, world)
     token = await issue(runtime, world.actors[role].staff_id or 0, kind=auth.CONSOLE)
     client.cookies.set("jiuzhu_session", token)
     for scope in SCOPES:
         case_id, person_id = made[scope]
-        ctx = Ctx(runtime, world, scope, role, case_id, person_id, 0, 0)
+        ctx = Ctx(runtime, world, scope, role, case_id, person_id, resources[scope], 0)
+        officer_id = world.actors[TOWNSHIP_OF[scope]].staff_id
         for (method, path), expect in CONSOLE.items():
-            url = path.format(case_id=case_id, person_id=person_id)
+            url = path.format(case_id=case_id, person_id=person_id, staff_id=officer_id,
+                              resource_id=resources[scope])  # fmt: skip
             answer = await client.request(method, url)
             assert answer.status_code == expect(ctx), (role, scope, path)
             assert answer.headers["content-type"].startswith("text/html")
@@ -404,10 +440,10 @@ async def test_unauthenticated_requests_are_refused(
     runtime: Runtime, world: World, app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     for method, path in API:
-        answer = await client.request(method, path.format(case_id=1, person_id=1, referral_id=1))
+        answer = await client.request(method, path.format(**ANY_IDS))
         assert answer.status_code in (401, 422), (method, path)  # 422: the body is checked first
     for method, path in CONSOLE:
-        answer = await client.request(method, path.format(case_id=1, person_id=1, referral_id=1))
+        answer = await client.request(method, path.format(**ANY_IDS))
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
     api_token = await issue(runtime, world.actors["township"].staff_id or 0)
     client.cookies.set("jiuzhu_session", api_token)  # an API token is not a console session

@@ -1,6 +1,6 @@
 """Console pages of one case (timeline, actions incl. 补办 and 公示 objections), one person
-(一人一档, with the audited view of a full ID number), the ledger download and the resource
-directory.
+(一人一档, with the audited view of a full ID number) and the ledger download (the resource
+directory: `resource_routes`).
 Every form post is CSRF-checked and ends in a redirect (post/redirect/get) — except the full ID
 number, which is answered on the page itself so that it is shown once and kept nowhere.
 """
@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.cases import assignment, queue, relief, workflow
 from backend.cases import attachments as attachments_service
-from backend.cases import items as items_service
 from backend.cases import service as cases_service
 from backend.cases.models import STATUS_NAMES, CaseStatus
 from backend.core.clock import business_date
@@ -268,16 +267,3 @@ async def ledger_download(
     if format == "csv":
         return download(export.to_csv(built), "text/csv; charset=utf-8", built.filename + ".csv")
     return download(export.to_xlsx(built), XLSX, built.filename + ".xlsx")
-
-
-@router.get("/resources", response_class=HTMLResponse)
-async def resources_page(request: Request, user: UserDep, session: SessionDep) -> HTMLResponse:
-    found = await resources_service.list_for_actor(session, actor=user.actor)
-    return page(
-        request,
-        "resources.html",
-        user,
-        resources=found,
-        kind_names=KIND_NAMES,
-        describe=items_service.describe,
-    )
