@@ -209,6 +209,12 @@ def serve(url: str, port: int, loop: str, http: str) -> None:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
@@ -227,8 +233,11 @@ def summary(latencies: list[float], errors: int, elapsed: float) -> dict[str, fl
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 
 
-async def closed(base: str, paths: list[str], seconds: float, clients: int) -> dict[str, float]:
-    """`clients` always-busy clients: the next request as soon as the last one answered."""
+async def closed(
+    base: str, paths: list[str], seconds: float, clients: int, server_pid: int
+) -> dict[str, float]:
+    """`clients` always-busy clients: the next request as soon as the last one answered. Also
+    the server's own CPU time per request (less sensitive to a shared machine than the rate)."""
     import aiohttp
 
     latencies: list[float] = []
@@ -250,10 +259,10 @@ async def closed(base: str, paths: list[str], seconds: float, clients: int) -> d
     async with aiohttp.ClientSession(connector=connector) as http:
         warm = time.perf_counter() + 1.5  # every client (and pooled connection) warmed up
         await asyncio.gather(*(worker(http, warm, False) for _ in range(clients)))
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), cpu_seconds(server_pid)
         await asyncio.gather(*(worker(http, began + seconds, True) for _ in range(clients)))
-        elapsed = time.perf_counter() - began
-    return summary(latencies, errors, elapsed)
+        elapsed, cpu = time.perf_counter() - began, cpu_seconds(server_pid) - cpu
+    return {**summary(latencies, errors, elapsed), "server_cpu_ms": cpu * 1000 / len(latencies)}
 
 
 async def open_loop(
@@ -357,7 +366,7 @@ def main() -> None:
             before = os.getloadavg()[0]
             closed_rounds.append(
                 {
-                    k: asyncio.run(closed(base, p, args.seconds, args.clients))
+                    k: asyncio.run(closed(base, p, args.seconds, args.clients, server.pid))
                     for k, p in runs.items()
                 }
             )
@@ -385,7 +394,10 @@ def main() -> None:
     }
     select_rps = result["closed"]["select"]["rps"]
     print(f"closed loop, {args.clients} always-busy clients, medians of {args.runs} rounds")
-    print(f"{'endpoint':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs select':>9}")
+    print(
+        f"{'endpoint':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs select':>9}"
+        f"  (each round)  {'server CPU ms/req':>17}"
+    )
     for name, r in result["closed"].items():
         shares = ", ".join(
             f"{c[name]['rps'] / c['select']['rps'] * 100:.0f}" for c in closed_rounds
@@ -393,6 +405,7 @@ def main() -> None:
         print(
             f"{name:8} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
             f"{r['errors']:7.0f} {r['rps'] / select_rps * 100:8.0f}% ({shares})"
+            f"  {r['server_cpu_ms']:17.2f}"
         )
     print(f"open loop, {args.clients} clients each one request every 1–2 s, medians")
     for name, r in result["open"].items():
