@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.cases import intake_texts as T
 from backend.cases import items as items_service
 from backend.cases import service as cases_service
-from backend.cases.models import CHANNEL_NAMES, Case
+from backend.cases.models import CHANNEL_NAMES, ApplicantKind, Case
 from backend.core.clock import BUSINESS_TZ, as_utc
 from backend.people.models import Person
 from backend.regions.models import Region
 from backend.staff.actor import Actor
+from backend.staff.models import StaffMember
 from backend.workcal import service as workcal
 from backend.workcal.days import WEEKDAY_NAMES
 from backend.workcal.texts import END_OF_DAY
@@ -83,6 +84,15 @@ async def _steps(session: AsyncSession, case: Case) -> list[Step]:
     return steps
 
 
+async def _clerk(session: AsyncSession, case: Case, actor: Actor) -> str:
+    """The clerk who entered the case (代录), else whoever prints the receipt."""
+    if case.applicant_kind == ApplicantKind.clerk and case.applicant_staff_id is not None:
+        member = await session.get(StaffMember, case.applicant_staff_id)
+        if member is not None:
+            return member.name
+    return actor.label
+
+
 async def build(session: AsyncSession, *, actor: Actor, case_id: int) -> Receipt:
     """The receipt of a case the actor may see (a foreign case answers like a missing one)."""
     case = await cases_service.get_for_actor(session, actor=actor, case_id=case_id)
@@ -114,6 +124,6 @@ async def build(session: AsyncSession, *, actor: Actor, case_id: int) -> Receipt
         emergency=case.emergency,
         steps=await _steps(session, case),
         phone=_phone(township, county),
-        clerk=actor.label,
+        clerk=await _clerk(session, case, actor),
         notes=notes,
     )

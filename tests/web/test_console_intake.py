@@ -462,3 +462,27 @@ def _docx_text(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+async def test_api_emergency_hotline_keeps_its_two_hour_clock(
+    runtime: Runtime, world: World, client: httpx.AsyncClient
+) -> None:
+    body = {
+        "channel": "hotline",
+        "region_id": world.village.id,
+        "beneficiary": {"name": "孙六"},
+        "contact_phone": "13700002222",
+        "consent": "emergency_report",
+        "text": "老人摔倒昏迷了",
+        "emergency": True,
+        "items": ["care.attendance"],
+        "work_order": {"hotline": "12345", "number": "B-1", "due_date": "2026-03-02"},
+    }
+    made = await client.post("/api/cases", json=body, headers=await _api(runtime, world))
+    assert made.status_code == 201, made.text
+    assert made.json()["due_step"] == "emergency_ack"  # the work order never lengthens nor
+    [case] = await _cases(runtime)  # replaces the emergency acknowledgement (2 hours)
+    assert case.work_order_due_at is not None and case.due_at < case.work_order_due_at
+    await _console(runtime, client, world, "county")  # printed by someone else: the clerk named
+    receipt = (await client.get(f"/cases/{case.id}/receipt")).text
+    assert "经办人: township-staff" in receipt
