@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/classifier_bench.py            # full run (~20 s)
     .venv/bin/python benchmarks/classifier_bench.py --quick    # fewer messages and runs
+    .venv/bin/python benchmarks/classifier_bench.py --keywords-only  # + the lexicon alone
 
 Messages are generated from templates (typical 20-80 characters, in residents' wording); no
 corpus sentence is used. Throughput is the median of several passes with the process pinned to
@@ -88,7 +89,9 @@ def pin_one_core() -> str:
     return "not pinned (no sched_setaffinity)"
 
 
-def throughput(runs: int, count: int) -> tuple[float, float, list[float], float]:
+def throughput(
+    runs: int, count: int, use_model: bool | None = None
+) -> tuple[float, float, list[float], float]:
     """Median msgs/s by CPU time of this (pinned) process and by wall time, over `runs` passes.
 
     CPU time is the fair figure on a shared machine: wall time also counts the moments another
@@ -96,7 +99,7 @@ def throughput(runs: int, count: int) -> tuple[float, float, list[float], float]
     """
     from backend.classifier.service import get_classifier
 
-    classifier = get_classifier()
+    classifier = get_classifier(use_model=use_model)
     texts = messages(count)
     for text in texts[:200]:  # warm up
         classifier.classify(text)
@@ -154,6 +157,9 @@ def _timed(fn: Callable[[str], object], text: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer messages and runs")
+    parser.add_argument(
+        "--keywords-only", action="store_true", help="also time the keyword engine alone"
+    )
     args = parser.parse_args()
     runs, count = (5, 2000) if args.quick else (7, 5000)
 
@@ -169,6 +175,12 @@ def main() -> None:
         f"median of {runs} passes over {count} messages, mean {mean_len:.0f} chars; "
         f"passes (CPU): {', '.join(f'{r:,.0f}' for r in rates)}"
     )
+    if args.keywords_only:
+        cpu, wall, rates, _ = throughput(runs, count, use_model=False)
+        print(
+            f"keyword engine alone (no learned layer): {cpu:,.0f} msgs per CPU-second "
+            f"({wall:,.0f} wall); passes (CPU): {', '.join(f'{r:,.0f}' for r in rates)}"
+        )
     for length, seconds in long_message():
         print(f"one {length:,}-character message: {seconds * 1000:.1f} ms CPU")
 

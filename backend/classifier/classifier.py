@@ -70,14 +70,23 @@ class Reading(NamedTuple):
     negated: frozenset[str]  # labels whose words were all negated
     silenced: bool  # danger words were read and every one was silenced
     scopes: tuple[tuple[int, int, str], ...]  # (start, end, "negation" | "past") in `norm`
+    pinned: frozenset[str]  # labels, and "emergency", fired by a county's own word
 
 
 class Classifier:
     """Built once from a `Lexicon`; `classify` is then cheap and has no shared mutable state."""
 
-    def __init__(self, lexicon: Lexicon, model: LearnedModel | None = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        model: LearnedModel | None = None,
+        county_words: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
         self.lexicon = lexicon
         self.model = model  # the learned layer (`learned.py`), None: keywords alone
+        # (label or emergency group, word) pairs a county's extra file added: a label or flag
+        # they fire is never overruled by the learned layer (it has never seen those words)
+        self.county_words = county_words
         self.threshold = lexicon.threshold
         self.labels: dict[str, LabelInfo] = {
             e.id: LabelInfo(id=e.id, name=e.name, category=e.category)
@@ -210,6 +219,15 @@ class Classifier:
             for kind in ("negation", "past"):
                 for start, end in at.get(kind, ()):
                     scopes.append((max(low, start - REACH), min(high, end + REACH), kind))
+        pinned = {
+            label
+            for label in result.scores
+            if any((label, word) in self.county_words for word in found.get(label, ()))
+        }
+        if result.emergency and any(
+            (group, word) in self.county_words for group, words in fired.items() for word in words
+        ):
+            pinned.add("emergency")
         # the learned layer may not resurrect a negated label, nor raise a danger the scope
         # rules silenced everywhere ("去年摔倒过", "怕他走丢")
         return Reading(
@@ -220,6 +238,7 @@ class Classifier:
             frozenset(negated - set(found)),
             danger_seen and not fired,
             tuple(scopes),
+            frozenset(pinned),
         )
 
     def _decide(

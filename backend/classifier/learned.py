@@ -19,8 +19,10 @@ Decision (`LearnedModel.combine`):
 
 - a label is assigned when its probability reaches its own threshold; a label the keyword
   engine assigned is kept unless the model's probability is below `keep` (the model strongly
-  disagrees); a label whose words were negated is never added;
-- emergency = (keyword flag and p ≥ `emergency_keep`) or p ≥ `emergency`, except that the model
+  disagrees) — never dropped when a county's own word fired it; a label whose words were
+  negated is never added;
+- emergency = (keyword flag and (p ≥ `emergency_keep` or a county word fired it)) or
+  p ≥ `emergency`, except that the model
   alone may not raise a danger the keyword engine read and silenced everywhere (hedge,
   negation, past, resolved) when `respect_silenced` is set;
 - every label carries its keyword words and the n-grams that pushed it most, prefixed `模型:`;
@@ -225,7 +227,7 @@ class LearnedModel:
             if target == EMERGENCY or target not in names:
                 continue
             kept = result.scores.get(target)
-            if kept is not None and z[i] >= self._keep:
+            if kept is not None and (z[i] >= self._keep or target in reading.pinned):
                 scores[target] = kept
             elif z[i] >= self._cut[i] and target not in reading.negated:
                 words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
@@ -234,7 +236,8 @@ class LearnedModel:
         ze = z[self._e]
         emergency, reason = result.emergency, result.emergency_reason
         e_words: tuple[str, ...] = ()
-        if emergency and ze < self._emergency_keep and ze < self._emergency:
+        pinned = EMERGENCY in reading.pinned
+        if emergency and ze < self._emergency_keep and ze < self._emergency and not pinned:
             emergency, reason = False, ""
         elif emergency:
             e_words = result.emergency_words

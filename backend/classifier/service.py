@@ -32,7 +32,16 @@ def _build(extra_paths: tuple[Path, ...], use_model: bool | None) -> Classifier:
     model = load_model() if use_model is not False else None
     if model is not None and use_model is None and not model.enabled:
         model = None
-    return Classifier(load_lexicon(extra_paths), model=model)
+    lexicon = load_lexicon(extra_paths)
+    county: set[tuple[str, str]] = set()
+    if extra_paths:
+        base = load_lexicon(())
+        for label, entry in lexicon.labels.items():
+            county.update((label, w) for w in entry.terms if w not in base.labels[label].terms)
+        for group_id, group in lexicon.groups.items():
+            known = base.groups[group_id].words if group_id in base.groups else {}
+            county.update((group_id, w) for w in group.words if w not in known)
+    return Classifier(lexicon, model=model, county_words=frozenset(county))
 
 
 def classify(text: str) -> Classification:
