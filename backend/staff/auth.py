@@ -10,13 +10,14 @@ region change applies on the next request. `last_seen_at` is written at most onc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy import ForeignKey, String, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -159,6 +160,32 @@ def _alive(kind: str, row: Any, now: datetime) -> bool:
     return as_utc(row.expires_at) > now and as_utc(row.last_seen_at) + IDLE_TIMEOUT[kind] > now
 
 
+@functools.cache
+def _actor_statement() -> Any:  # a Select of twelve typed columns
+    """Built once: on every request, constructing this statement cost about as much Python as
+    running it (docs/queue.md, benchmark)."""
+    return (
+        select(
+            StaffSession.id,
+            StaffSession.staff_id,
+            StaffSession.kind,
+            StaffSession.csrf_token,
+            StaffSession.expires_at,
+            StaffSession.last_seen_at,
+            StaffSession.revoked_at,
+            StaffMember.name,
+            StaffMember.active,
+            StaffRole.role,
+            Region.id,
+            Region.path,
+        )
+        .join(StaffMember, StaffMember.id == StaffSession.staff_id)
+        .outerjoin(StaffRole, StaffRole.staff_id == StaffMember.id)
+        .outerjoin(Region, Region.id == StaffRole.region_id)
+        .where(StaffSession.token_hash == bindparam("token_hash", type_=String))
+    )
+
+
 async def authenticate_actor(
     session: AsyncSession, *, clock: Clock, token: str, kind: str
 ) -> Live | None:
@@ -168,28 +195,8 @@ async def authenticate_actor(
     """
     if not token or len(token) > 200:
         return None
-    rows = (
-        await session.execute(
-            select(
-                StaffSession.id,
-                StaffSession.staff_id,
-                StaffSession.kind,
-                StaffSession.csrf_token,
-                StaffSession.expires_at,
-                StaffSession.last_seen_at,
-                StaffSession.revoked_at,
-                StaffMember.name,
-                StaffMember.active,
-                StaffRole.role,
-                Region.id,
-                Region.path,
-            )
-            .join(StaffMember, StaffMember.id == StaffSession.staff_id)
-            .outerjoin(StaffRole, StaffRole.staff_id == StaffMember.id)
-            .outerjoin(Region, Region.id == StaffRole.region_id)
-            .where(StaffSession.token_hash == token_hash(token))
-        )
-    ).all()
+    found = await session.execute(_actor_statement(), {"token_hash": token_hash(token)})
+    rows = found.all()
     now = clock.now()
     if not rows or not _alive(kind, rows[0], now):
         return None
