@@ -222,3 +222,18 @@ async def test_counts(app: FastAPI, runtime: Runtime, world: World) -> None:
             assert (await h.get("/chat")).status_code == 200
     async with runtime.sessions() as session:
         assert (await session.execute(select(func.count()).select_from(Conversation))).scalar() == 0
+
+
+async def test_an_emergency_is_reported_from_the_web(
+    resident: Resident, world: World, runtime: Runtime
+) -> None:
+    await resident.open()
+    await resident.tap("申请帮助(为自己)")
+    alert = await resident.say("我爸摔倒了起不来,家里没人")
+    assert "120" in alert.text and "立即上报" in alert.buttons
+    await resident.tap("立即上报")
+    await resident.tap("牟定县")
+    filed = await resident.tap("共和镇")
+    (case,) = await cases(runtime)
+    assert case.emergency and case.number in filed.text and "紧急" in filed.text
+    assert case.channel == Channel.web_chat
