@@ -182,6 +182,9 @@ async def test_resident_applies_on_a_phone_and_the_township_sees_it(
     assert case.number in await console.locator("table.grid tbody").inner_text()
     await console.click(f"text={case.number}")
     await console.wait_for_selector("text=识别依据")
+    assert ".png" in await console.inner_text("main") and "网上申请" in await console.inner_text(
+        "main"
+    )
     await console.screenshot(path=str(shots / "chat-8-console-case.png"), full_page=True)
 
 

@@ -201,6 +201,7 @@ async def test_photo_upload_big_and_not_an_image(
     async with runtime.sessions() as session:
         (attachment,) = (await session.execute(select(Attachment))).scalars()
     assert attachment.case_id == case.id and attachment.content_type == "image/png"
+    assert attachment.kind == "photo" and attachment.filename.endswith(".png")
     assert (folder / attachment.storage_key).read_bytes() == png()
 
 

@@ -188,6 +188,7 @@ class ChatService:
             if path is None or not path.exists():
                 continue
             data = await asyncio.to_thread(path.read_bytes)
+            kind = (attachments.sniff(data) or "image/jpeg").split("/")[1]
             await attachments.add(
                 session,
                 clock=self.runtime.clock,
@@ -195,7 +196,7 @@ class ChatService:
                 actor=Actor.person(case.applicant_person_id, "申请人(网上申请)"),
                 case=case,
                 kind="photo",
-                filename=f"{path.name[:12]}.jpg",
+                filename=f"照片-{path.name[:8]}.{kind.replace('jpeg', 'jpg')}",
                 data=data,
                 note="网上申请时上传",
             )
