@@ -147,6 +147,12 @@ async def test_old_pages_and_forged_buttons_change_nothing(
     name_page = Screen(200, token=huge.token, step="intake:name")
     expired = await resident.say("王秀英", page=name_page)
     assert "这一页已经过期了" in expired.text and "哪个县" in expired.text
+    broken = await resident.http.post(
+        "/chat",
+        content=b'--xx\r\nContent-Disposition: form-data; name="token"\r\n\r\nab',
+        headers={"content-type": "multipart/form-data"},  # no boundary: not parseable
+    )
+    assert broken.status_code == 400 and "哪个县" in broken.text
     no_token = await resident.http.post("/chat", data={"choice": "m:self"})
     assert no_token.status_code == 400 and "过期" in no_token.text
     assert await cases(runtime) == []

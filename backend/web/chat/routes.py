@@ -108,6 +108,18 @@ async def _page(
     return response
 
 
+async def _inbound(request: Request, form: upload.Form) -> Inbound | None:
+    """The dialog input of a posted form: a tapped button, a photo (with its caption) or text."""
+    words = form.fields.get("text", "")
+    if form.fields.get("choice"):
+        return Inbound("choice", value=form.fields["choice"][:200])
+    if form.photo is not None:
+        storage = _service(request).runtime.settings.attachments_dir
+        file_id = await upload.keep_photo(storage, form.photo)
+        return Inbound("photo", text=words, file_id=file_id)
+    return Inbound("text", text=words) if words.strip() else None
+
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -128,22 +140,14 @@ async def chat_post(request: Request) -> Response:
         return await _page(request, device_id, new, notice=notice, status=413)
     except upload.NotImage:
         return await _page(request, device_id, new, notice="photo_not_image", status=415)
+    except upload.BadForm:
+        return await _page(request, device_id, new, notice="page_expired", status=400)
     fields = form.fields
     token = fields.get("token", "")
     if not _TOKEN.match(token):
         return await _page(request, device_id, new, notice="page_expired", status=400)
-    words = fields.get("text", "")
-    inbound: Inbound | None = None
-    if fields.get("choice"):
-        inbound = Inbound("choice", value=fields["choice"][:200])
-    elif form.photo is not None:
-        storage = _service(request).runtime.settings.attachments_dir
-        file_id = await upload.keep_photo(storage, form.photo)
-        inbound = Inbound("photo", text=words, file_id=file_id)
-    elif words.strip():
-        inbound = Inbound("text", text=words)
-    target = "/chat"
-    if inbound is None:
+    inbound = await _inbound(request, form)
+    if inbound is None:  # an empty form: nothing typed, no photo chosen
         target = "/chat?n=photo_missing" if fields.get("kind") == "photo" else "/chat"
     else:
         outcome = await _service(request).step(
@@ -171,7 +175,7 @@ async def status_lookup(request: Request) -> Response:
     device_id, new = _device(request)
     try:
         fields = (await upload.read_form(request)).fields
-    except (upload.TooLarge, upload.NotImage):
+    except (upload.TooLarge, upload.NotImage, upload.BadForm):
         fields = {}
     runtime = _service(request).runtime
     number = lookup.clean_number(fields.get("number", ""))

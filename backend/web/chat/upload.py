@@ -41,6 +41,10 @@ class NotImage(Exception):
     """The uploaded file is not a picture (by its first bytes)."""
 
 
+class BadForm(Exception):
+    """The body is not a form this page could have sent (broken multipart, too many fields)."""
+
+
 @dataclass(frozen=True)
 class Form:
     fields: dict[str, str]
@@ -81,7 +85,7 @@ async def read_form(request: Request) -> Form:
     except MultiPartException as exc:
         if "Part exceeded maximum size" in str(exc):
             raise TooLarge("text") from None
-        raise
+        raise BadForm(str(exc)) from None
     fields = {k: v for k, v in data.items() if isinstance(v, str)}
     photo = None
     upload = data.get("photo")
