@@ -152,20 +152,17 @@ class LearnedModel:
         self._bias = [float(data["bias"][t]) for t in self.targets]
         self.threshold = float(data.get("keyword_threshold", 1.0))
         self.min_n = int(data.get("min_n", 1))
-        # every key's weights as one full vector: the sum over a message's keys is then a few
-        # C-level column sums (`zip`), much cheaper than a Python loop over (key, target) pairs
-        self._weights: dict[str, tuple[float, ...]] = {}
+        # each key's non-zero weights by target index (for the explanation), and packed into
+        # one integer (for the sum; see SCALE): a message's keys are then summed by one `sum`
+        self._weights: dict[str, dict[int, float]] = {}
+        self._packed: dict[str, int] = {}
+        base = sum(OFFSET << (64 * i) for i in range(len(self.targets)))
         for key, weights in data["weights"].items():
             if not valid_key(key):
                 raise ValueError(f"not an n-gram of at most {MAX_N} characters: {key!r}")
-            vector = [0.0] * len(self.targets)
-            for t, w in weights.items():
-                vector[index[t]] = float(w)
-            self._weights[key] = tuple(vector)
-        self._packed = {
-            key: sum((round(w * SCALE) + OFFSET) << (64 * i) for i, w in enumerate(vector))
-            for key, vector in self._weights.items()
-        }
+            sparse = {index[t]: float(w) for t, w in weights.items()}
+            self._weights[key] = sparse
+            self._packed[key] = base + sum(round(w * SCALE) << (64 * i) for i, w in sparse.items())
         self._layout = struct.Struct(f"<{len(self.targets)}Q")
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self._cut = [_logit(self.thresholds.get(t, self.thresholds["label"])) for t in self.targets]
@@ -203,7 +200,7 @@ class LearnedModel:
                 (w, k)
                 for k in x & self._weights.keys()
                 if not k.startswith(":") or k.startswith((":!", ":^"))
-                if (w := self._weights[k][i]) > 0
+                if (w := self._weights[k].get(i, 0.0)) > 0
             ),
             key=lambda item: (-item[0], item[1]),
         )
