@@ -164,6 +164,8 @@ class ChatService:
             replies = [Reply("page_expired"), *(r for r in again if r.key != "resumed")]
         else:
             replies = await run(session, channel=CHANNEL, external_id=device_id, inbound=inbound)
+        # `load` copies the row into a Snapshot and keeps no ORM object, so each load here reads
+        # what the engine has just saved in this transaction.
         after = await conversations.load(session, channel=CHANNEL, external_id=device_id)
         if after.flow != "menu" and not any(r.choices for r in replies):
             # Telegram keeps the last question on the screen above; a page shows only this
