@@ -9,6 +9,10 @@ talking to the fake Bot API of the tests on 127.0.0.1:
 each one conversation at a time (c=1) and, as saturation, 50 always-busy senders (c=50 closed
 loop: each sends its next update the moment the previous one is answered).
 
+"CPU ms" is the CPU time of this process per update (bot, fake Bot API, SQLite's thread; not the
+PostgreSQL server's): on a shared machine it moves far less than updates/s, and floor CPU /
+intake CPU is the rate ratio the two would have on a core of their own.
+
 `intake paced` is the realistic "50 conversations at once": 50 people each sending their next
 update 1–3 s (uniformly random, seeded) after the previous one was answered (open loop towards
 the bot); its p99 is the latency a person sees while 49 others are typing too.
@@ -92,8 +96,9 @@ async def measure(
     feed: Callable[[Update], Awaitable[Any]],
     scripts: list[list[Update]],
     pace: tuple[float, float] | None = None,
-) -> tuple[float, float, float, int]:
-    """Run each script's updates in order, the scripts concurrently; (rate, p50, p99, n).
+) -> tuple[float, float, float, float, int]:
+    """Run each script's updates in order, the scripts concurrently;
+    (rate, p50 ms, p99 ms, CPU ms per update of this process, n)
 
     Closed loop without `pace`: the next update goes as soon as the previous one is answered.
     With `pace` (open loop): each script's updates are due on a fixed timeline, a random (seeded)
@@ -112,12 +117,13 @@ async def measure(
             await feed(item)
             latencies.append(time.perf_counter() - due)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(run(s, w) for s, w in zip(scripts, pauses, strict=True)))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return len(latencies) / elapsed, p(0.5), p(0.99), len(latencies)
+    n = len(latencies)
+    return n / elapsed, p(0.5), p(0.99), cpu / n * 1000, n
 
 
 async def prepare(url: str) -> tuple[Runtime, list[int]]:
@@ -142,13 +148,15 @@ def intake_script(bot: Bot, uid: int, regions: list[int]) -> list[Update]:
     return [update(bot, uid, kind, value) for kind, value in steps]
 
 
-async def one_run(url: str, fake: FakeTelegram) -> dict[str, tuple[float, float, float, int]]:
+async def one_run(
+    url: str, fake: FakeTelegram
+) -> dict[str, tuple[float, float, float, float, int]]:
     runtime, regions = await prepare(url)
     runtime.settings = runtime.settings.model_copy(
         update={"bot_token": SecretStr(TOKEN), "telegram_api_base": f"http://127.0.0.1:{fake.port}"}
     )
     bot = create_bot(runtime.settings)
-    results: dict[str, tuple[float, float, float, int]] = {}
+    results: dict[str, tuple[float, float, float, float, int]] = {}
     try:
         noop = Dispatcher()
         router = Router()
@@ -216,12 +224,20 @@ async def main() -> None:
                 runs.append(await one_run(url, fake))
                 fake.calls.clear()
             print(f"\n{label}: medians of {args.runs} runs")
-            print(f"{'scenario':<17}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'n':>6}")
+            head = (
+                f"{'scenario':<17}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>8}{'n':>6}"
+            )
+            print(head)
             for key in runs[0]:
-                rate, p50, p99 = (statistics.median(r[key][i] for r in runs) for i in range(3))
-                print(f"{key:<17}{rate:>11.0f}{p50:>9.2f}{p99:>9.2f}{runs[0][key][3]:>6}")
+                rate, p50, p99, cpu = (statistics.median(r[key][i] for r in runs) for i in range(4))
+                print(
+                    f"{key:<17}{rate:>11.0f}{p50:>9.2f}{p99:>9.2f}{cpu:>8.2f}{runs[0][key][4]:>6}"
+                )
             floor1 = statistics.median(r["floor c=1"][0] for r in runs)
             intake1 = statistics.median(r["intake c=1"][0] for r in runs)
+            cpu_floor = statistics.median(r["floor c=1"][3] for r in runs)
+            cpu_intake = statistics.median(r["intake c=1"][3] for r in runs)
+            print(f"floor CPU / intake CPU per update (c=1): {cpu_floor / cpu_intake:.0%}")
             print(f"intake/floor rate (c=1): {intake1 / floor1:.0%}")
     finally:
         await fake.stop()
