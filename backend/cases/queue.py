@@ -304,7 +304,8 @@ async def _rows(
     names = _item_names()
     texts: dict[datetime, str] = {}
     found: list[QueueRow] = []
-    for values in (await session.execute(query)).all():
+    connection = await session.connection()  # Core: plain columns need no ORM result machinery
+    for values in (await connection.execute(query)).all():
         (case_id, number, status_value, emergency, priority, beneficiary_id, channel,
          created_at, due_at, due_step, *rest) = values  # fmt: skip
         if overdue_list:
