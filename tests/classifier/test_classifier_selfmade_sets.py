@@ -5,6 +5,8 @@ traditional characters, run-on messages) before the lexicon was tuned on them. T
 `tune_probe*` files were each written after the previous round of tuning and first read
 untouched; `final_untouched.jsonl` was written before any tuning and read once at the end
 (docs/classifier.md has the figures at first reading). The floors below keep what was reached.
+Since the learned layer (`learned.py`) these sets are also its training data, so the floors are
+regression checks; the estimates on unseen text are the CV and blind-set rows of the docs.
 """
 
 from __future__ import annotations
