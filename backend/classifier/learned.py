@@ -36,6 +36,7 @@ import json
 import math
 import re
 import struct
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +158,7 @@ class LearnedModel:
         self._weights: dict[str, dict[int, float]] = {}
         self._packed: dict[str, int] = {}
         base = sum(OFFSET << (64 * i) for i in range(len(self.targets)))
+        self._zero = base  # the packed form of a key with no weights
         for key, weights in data["weights"].items():
             if not valid_key(key):
                 raise ValueError(f"not an n-gram of at most {MAX_N} characters: {key!r}")
@@ -175,9 +177,9 @@ class LearnedModel:
     def logits(self, binary: set[str], valued: dict[str, float]) -> list[float]:
         """Bias + the binary keys' weights + each valued key's weights times its value."""
         packed = self._packed
-        hits = binary & packed.keys()
-        total = sum(map(packed.__getitem__, hits)) * VALUE_SCALE
-        count = len(hits) * VALUE_SCALE
+        # a key the model does not know adds the offsets only (`_zero`): no intersection needed
+        total = sum(map(packed.get, binary, repeat(self._zero))) * VALUE_SCALE
+        count = len(binary) * VALUE_SCALE
         for key, value in valued.items():
             if key in packed:
                 times = round(value * VALUE_SCALE)
