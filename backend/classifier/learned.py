@@ -51,13 +51,14 @@ EMERGENCY = "emergency"
 EVIDENCE = "模型:"
 SCORE_CAP = 2.0
 # Weights are stored with 3 decimals; each key's vector is also packed into one integer with a
-# 64-bit field per target holding weight * SCALE + OFFSET. Sums and small integer multiples of
-# such integers add field by field, so a message's keys are summed by one C-level `sum` and
-# unpacked once with `struct` (binary keys count VALUE_SCALE times, a valued key
-# round(value * VALUE_SCALE) times; the offsets are subtracted at the end).
+# 32-bit field per target holding weight * SCALE + OFFSET. Sums of such integers add field by
+# field, so a message's binary keys are summed by one C-level `sum` and unpacked once with
+# `struct` (then the offsets are subtracted). A field holds fewer than MAX_PACKED keys' worth
+# without overflow (a longer message takes the plain path); weights must stay under MAX_WEIGHT.
 SCALE = 1000
-VALUE_SCALE = 1000
-OFFSET = 1 << 20
+OFFSET = 1 << 15
+MAX_WEIGHT = (OFFSET - 1) / SCALE
+MAX_PACKED = 1 << 16
 _CHUNK = re.compile(r"[^\s,.!?;:~…。、！？；：\"'“”‘’()\[\]{}<>《》【】「」\-—_/|]+")
 _NAMED = re.compile(r":(?:[kKne]:[a-z_.]+|E|S|0)")
 _SCOPED = {"negation": ":!", "past": ":^"}
@@ -157,15 +158,17 @@ class LearnedModel:
         # one integer (for the sum; see SCALE): a message's keys are then summed by one `sum`
         self._weights: dict[str, dict[int, float]] = {}
         self._packed: dict[str, int] = {}
-        base = sum(OFFSET << (64 * i) for i in range(len(self.targets)))
+        base = sum(OFFSET << (32 * i) for i in range(len(self.targets)))
         self._zero = base  # the packed form of a key with no weights
         for key, weights in data["weights"].items():
             if not valid_key(key):
                 raise ValueError(f"not an n-gram of at most {MAX_N} characters: {key!r}")
             sparse = {index[t]: float(w) for t, w in weights.items()}
+            if any(abs(w) > MAX_WEIGHT for w in sparse.values()):
+                raise ValueError(f"weight of {key!r} beyond ±{MAX_WEIGHT}")
             self._weights[key] = sparse
-            self._packed[key] = base + sum(round(w * SCALE) << (64 * i) for i, w in sparse.items())
-        self._layout = struct.Struct(f"<{len(self.targets)}Q")
+            self._packed[key] = base + sum(round(w * SCALE) << (32 * i) for i, w in sparse.items())
+        self._layout = struct.Struct(f"<{len(self.targets)}I")
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self._cut = [_logit(self.thresholds.get(t, self.thresholds["label"])) for t in self.targets]
         self._keep = _logit(float(data.get("keep", 0.0)))
@@ -176,18 +179,21 @@ class LearnedModel:
 
     def logits(self, binary: set[str], valued: dict[str, float]) -> list[float]:
         """Bias + the binary keys' weights + each valued key's weights times its value."""
-        packed = self._packed
-        # a key the model does not know adds the offsets only (`_zero`): no intersection needed
-        total = sum(map(packed.get, binary, repeat(self._zero))) * VALUE_SCALE
-        count = len(binary) * VALUE_SCALE
+        if len(binary) < MAX_PACKED:
+            # a key the model does not know adds the offsets only (`_zero`): no intersection
+            total = sum(map(self._packed.get, binary, repeat(self._zero)))
+            raw = self._layout.unpack(total.to_bytes(self._layout.size, "little"))
+            base = len(binary) * OFFSET
+            z = [b + (r - base) / SCALE for b, r in zip(self._bias, raw, strict=True)]
+        else:  # a huge message: the plain sum (a field could overflow)
+            z = list(self._bias)
+            for key in binary & self._weights.keys():
+                for i, w in self._weights[key].items():
+                    z[i] += w
         for key, value in valued.items():
-            if key in packed:
-                times = round(value * VALUE_SCALE)
-                total += packed[key] * times
-                count += times
-        base, scale = count * OFFSET, SCALE * VALUE_SCALE
-        raw = self._layout.unpack(total.to_bytes(self._layout.size, "little"))
-        return [b + (r - base) / scale for b, r in zip(self._bias, raw, strict=True)]
+            for i, w in self._weights.get(key, {}).items():
+                z[i] += w * value
+        return z
 
     def probabilities(self, reading: Reading) -> dict[str, float]:
         z = self.logits(*feature_parts(reading, self.threshold, self.min_n))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.classifier import learned
 from backend.classifier.learned import (
     EMERGENCY,
     EVIDENCE,
@@ -126,9 +127,22 @@ def test_packed_sum_equals_the_plain_sum() -> None:
         x = features(reading, model.threshold, model.min_n)
         for i, target in enumerate(model.targets):
             plain = bias[target] + sum(
-                weights[k].get(target, 0.0) * round(v, 3) for k, v in x.items() if k in weights
+                weights[k].get(target, 0.0) * v for k, v in x.items() if k in weights
             )
             assert fast[i] == pytest.approx(plain, abs=1e-9)
+
+
+def test_huge_messages_take_the_plain_sum_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clf = get_classifier()
+    model = clf.model
+    assert model is not None
+    reading = clf.read("我妈八十了一个人住，昨天摔了一跤，想请人送饭")
+    parts = feature_parts(reading, model.threshold, model.min_n)
+    packed = model.logits(*parts)
+    monkeypatch.setattr(learned, "MAX_PACKED", 0)
+    assert model.logits(*parts) == pytest.approx(packed, abs=1e-9)
 
 
 def test_negation_and_past_scope_mark_the_ngrams() -> None:
