@@ -241,6 +241,7 @@ class LearnedModel:
         ze = z[self._e]
         emergency, reason = result.emergency, result.emergency_reason
         e_words: tuple[str, ...] = ()
+        e_score = result.emergency_score  # the keyword score; the probability if the model flags
         pinned = EMERGENCY in reading.pinned
         if emergency and ze < self._emergency_keep and ze < self._emergency and not pinned:
             emergency, reason = False, ""
@@ -248,7 +249,7 @@ class LearnedModel:
             e_words = result.emergency_words
         elif ze >= self._emergency and not (reading.silenced and self.respect_silenced):
             found = self.evidence(x, EMERGENCY)
-            emergency = True
+            emergency, e_score = True, round(_sigmoid(ze), 2)
             reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found) + "等"
             e_words = tuple(EVIDENCE + g for g in found)
         if scores == result.scores and emergency == result.emergency:
@@ -257,7 +258,7 @@ class LearnedModel:
             text=result.text,
             scores=scores,
             emergency=emergency,
-            emergency_score=result.emergency_score,
+            emergency_score=e_score,
             emergency_reason=reason,
             emergency_words=e_words,
         )

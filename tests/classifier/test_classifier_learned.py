@@ -72,6 +72,7 @@ def test_a_model_raised_flag_explains_itself_with_words_of_the_message() -> None
     result = get_classifier().classify(text)
     assert result.emergency
     assert result.emergency_reason.startswith("模型判断: 含‘")
+    assert 0.2 <= result.emergency_score <= 1.0  # the model's probability
     assert result.emergency_words
     for word in result.emergency_words:
         assert word.startswith(EVIDENCE) and word.removeprefix(EVIDENCE) in text
