@@ -30,6 +30,7 @@ from backend.core.db import Base, create_engine
 from backend.core.runtime import Runtime, create_runtime
 from backend.core.settings import Settings
 from backend.web.app import create_app
+from tests.browser import browser, page, server, shots  # noqa: F401  (browser fixtures)
 from tests.world import World, build_world
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"

@@ -10,84 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import socket
-import threading
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from backend.classifier import service as classifier_service
 from backend.core.clock import FrozenClock
-from backend.core.runtime import Runtime, create_runtime
-from backend.core.settings import Settings
+from backend.core.runtime import Runtime
 from backend.resources import service as resources_service
 from backend.resources.models import ResourceKind
 from backend.staff import service as staff_service
-from backend.web.app import create_app
+from tests.browser import PASSWORD, needs_chromium
 from tests.web.kit import new_case
 from tests.world import World
 
-CHROMIUM = Path("/usr/bin/chromium")
-try:
-    from playwright.async_api import Page, async_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    async_playwright = None  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
-pytestmark = pytest.mark.skipif(
-    async_playwright is None or not CHROMIUM.exists(),
-    reason="needs Debian's chromium (apt-get install chromium fonts-wqy-microhei) and playwright",
-)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--lang=zh-CN"]  # fmt: skip
-PASSWORD = "browser-test-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(settings: Settings, clock: FrozenClock) -> Iterator[str]:
-    """The app under uvicorn in a thread, on its own runtime (own event loop), same database."""
-    port = _free_port()
-    app = create_app(create_runtime(settings, clock=clock))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("JIUZHU_SCREENSHOTS", "") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Page]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = await browser.new_context(
-            viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True
-        )
-        yield await context.new_page()
-        await browser.close()
+pytestmark = needs_chromium
 
 
 async def _prepare(runtime: Runtime, world: World) -> None:

@@ -2,13 +2,14 @@
 signs in, records a phone application (来电), sees the classifier's suggestion with its words,
 corrects it, forgets the consent (the problem shows beside the field, nothing typed is lost),
 submits and prints the 受理回执 — one A5 page. Screenshots go to $JIUZHU_SCREENSHOTS or the
-test's tmp dir (see tests/web/test_browser_console.py for the fixtures).
+test's tmp dir (fixtures in tests/browser.py).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -16,16 +17,13 @@ from backend.cases.models import Case, Channel
 from backend.core.runtime import Runtime
 from backend.regions.models import Region
 from backend.staff import service as staff_service
-from tests.web.test_browser_console import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Page,
-    page,
-    pytestmark,
-    server,
-    shots,
-)
+from tests.browser import PASSWORD, needs_chromium
 from tests.world import VALID_IDS, World
 
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+pytestmark = needs_chromium
 NEED = "我母亲八十多岁,腿脚不便,一个人在家没人做饭,想请人送餐"
 
 
@@ -41,7 +39,11 @@ async def _prepare(runtime: Runtime, world: World) -> None:
 
 
 async def test_clerk_enters_a_phone_application_and_prints_the_receipt(
-    runtime: Runtime, world: World, server: str, page: Page, shots: Path  # noqa: F811
+    runtime: Runtime,
+    world: World,
+    server: str,
+    page: Page,
+    shots: Path,
 ) -> None:
     await _prepare(runtime, world)
     await page.goto(server + "/login")

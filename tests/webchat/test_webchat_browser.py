@@ -9,82 +9,26 @@ test's tmp dir.
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
-import uvicorn
-
-from backend.core.clock import FrozenClock
-from backend.core.runtime import Runtime, create_runtime
-from backend.core.settings import Settings
+from backend.core.runtime import Runtime
 from backend.staff import service as staff_service
-from backend.web.app import create_app
+from tests.browser import PASSWORD, needs_chromium
 from tests.webchat.test_webchat_http import cases, png
 from tests.world import World
 
-CHROMIUM = Path("/usr/bin/chromium")
-try:
-    from playwright.async_api import Browser, Page, async_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    async_playwright = None  # type: ignore[assignment]
 try:
     import axe_core_python
 except ImportError:  # pragma: no cover - the dev extra installs it
     axe_core_python = None  # type: ignore[assignment]
 
-pytestmark = pytest.mark.skipif(
-    async_playwright is None or not CHROMIUM.exists(),
-    reason="needs Debian's chromium (apt-get install chromium fonts-wqy-microhei) and playwright",
-)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--lang=zh-CN"]  # fmt: skip
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page
+
+pytestmark = needs_chromium
 PHONE = {"width": 360, "height": 640}
-PASSWORD = "browser-test-2026"
 AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(settings: Settings, clock: FrozenClock) -> Iterator[str]:
-    """The app under uvicorn in a thread, on its own runtime (own event loop), same database."""
-    port = _free_port()
-    app = create_app(create_runtime(settings, clock=clock))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("JIUZHU_SCREENSHOTS", "") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def _phone(browser: Browser, *, javascript: bool = True) -> Page:
