@@ -6,6 +6,8 @@ state is encrypted; the chat only ever shows it masked.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from backend.cases import items as case_items
 from backend.cases.schemas import SubmitResult
 from backend.classifier import service as classifier_service
@@ -166,28 +168,42 @@ async def _need(ctx: Context, turn: Turn, inbound: Inbound) -> None:
     await _wrong_kind(ctx, turn)
 
 
-async def _choice_steps(ctx: Context, turn: Turn, value: str) -> None:
+Step = Callable[[Context, Turn], Awaitable[None]]
+
+
+async def item_choice(
+    ctx: Context, turn: Turn, value: str, *, flow: str, ask: Step, advance: Step
+) -> bool:
+    """The item buttons (对 / 我自己选 / a category / an item, which toggles / 选好了) of any flow
+    that confirms the classifier's items; False when `value` is not one of them."""
     data, step = turn.data, turn.snap.step
     if step == "items" and value == "ok":
         await advance(ctx, turn)
     elif value == "pick" or (step == "pick_item" and value == "done"):
-        turn.goto(FLOW, "pick", push=step != "pick_item")
-        if step == "pick_item":
-            turn.snap.state["back"].pop() if turn.snap.state.get("back") else None
-        await prompt(ctx, turn)
+        turn.goto(flow, "pick", push=step != "pick_item")
+        if step == "pick_item" and turn.snap.state.get("back"):
+            turn.snap.state["back"].pop()  # back from the categories skips the item list
+        await ask(ctx, turn)
     elif value.startswith("cat:"):
         data["cat"] = value[4:]
-        turn.goto(FLOW, "pick_item")
-        await prompt(ctx, turn)
+        turn.goto(flow, "pick_item")
+        await ask(ctx, turn)
     elif value.startswith("it:"):
-        chosen = set(data.get("items", []))
-        chosen ^= {value[3:]}
-        data["items"] = sorted(chosen)
-        await prompt(ctx, turn)
+        data["items"] = sorted(set(data.get("items", [])) ^ {value[3:]})
+        await ask(ctx, turn)
     elif step == "pick" and value == "done":
         turn.snap.step = "items"  # continue as if the classifier had found these
         await advance(ctx, turn)
-    elif value.startswith("rel:"):
+    else:
+        return False
+    return True
+
+
+async def _choice_steps(ctx: Context, turn: Turn, value: str) -> None:
+    data = turn.data
+    if await item_choice(ctx, turn, value, flow=FLOW, ask=prompt, advance=advance):
+        return
+    if value.startswith("rel:"):
         data["relation"] = value[4:]
         await advance(ctx, turn)
     elif value == "consent:yes":

@@ -284,7 +284,7 @@ async def _on_choice(ctx: Context, turn: Turn, value: str) -> None:
     elif value == SUBMIT.value:
         await submit(ctx, turn)
     elif step in ITEM_STEPS:
-        await _item_choice(ctx, turn, value)
+        await intake.item_choice(ctx, turn, value, flow=FLOW, ask=prompt, advance=_advance)
 
 
 async def _household_chosen(ctx: Context, turn: Turn, person_id: int) -> None:
@@ -313,28 +313,6 @@ async def _village_chosen(ctx: Context, turn: Turn, region_id: int) -> None:
     turn.data.pop("person_id", None)  # a listed household of the same name was not the one
     turn.data.update(region_id=village.id, village=village.name, who=turn.data.get("new_name"))
     await _advance(ctx, turn)
-
-
-async def _item_choice(ctx: Context, turn: Turn, value: str) -> None:
-    """The intake's item buttons: 对 / 我自己选 / a category / an item (toggles) / 选好了."""
-    data, step = turn.data, turn.snap.step
-    if step == "items" and value == "ok":
-        await _advance(ctx, turn)
-    elif value == "pick" or (step == "pick_item" and value == "done"):
-        turn.goto(FLOW, "pick", push=step != "pick_item")
-        if step == "pick_item" and turn.snap.state.get("back"):
-            turn.snap.state["back"].pop()  # back from the categories skips the item list
-        await prompt(ctx, turn)
-    elif value.startswith("cat:"):
-        data["cat"] = value[4:]
-        turn.goto(FLOW, "pick_item")
-        await prompt(ctx, turn)
-    elif value.startswith("it:"):
-        data["items"] = sorted(set(data.get("items", [])) ^ {value[3:]})
-        await prompt(ctx, turn)
-    elif step == "pick" and value == "done":
-        turn.snap.step = "items"  # go on as if the classifier had found these
-        await _advance(ctx, turn)
 
 
 # --- emergency and submit -------------------------------------------------------------------
