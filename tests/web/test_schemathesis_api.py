@@ -4,47 +4,16 @@ every error is JSON with a reason. Kept short (a few examples per operation); ma
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
-from backend.core.clock import FrozenClock
-from backend.core.runtime import Runtime, create_runtime
-from backend.core.settings import Settings
-from backend.web.app import create_app
+from backend.core.runtime import Runtime
 from tests.web.kit import issue, new_case
 from tests.world import World
 
 schemathesis = pytest.importorskip("schemathesis")
 hypothesis = pytest.importorskip("hypothesis")
 EXAMPLES = 12
-
-
-@pytest.fixture
-def live(settings: Settings, clock: FrozenClock) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(create_runtime(settings, clock=clock)),
-            host="127.0.0.1",
-            port=port,
-            log_level="error",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _fuzz(base: str, token: str) -> tuple[list[str], dict[int, int]]:
@@ -77,10 +46,10 @@ def _fuzz(base: str, token: str) -> tuple[list[str], dict[int, int]]:
 
 
 @pytest.mark.slow
-async def test_no_5xx_over_the_schema(runtime: Runtime, world: World, live: str) -> None:
+async def test_no_5xx_over_the_schema(runtime: Runtime, world: World, server: str) -> None:
     for _ in range(3):
         await new_case(runtime, world)
     token = await issue(runtime, world.actors["township"].staff_id or 0)
-    problems, statuses = await asyncio.to_thread(_fuzz, live, token)
+    problems, statuses = await asyncio.to_thread(_fuzz, server, token)
     assert problems == []
     assert sum(statuses.values()) > 100 and 200 in statuses, statuses
