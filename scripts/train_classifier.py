@@ -53,12 +53,18 @@ NEGLIGIBLE = 0.1  # weights smaller than this are dropped (and in CV): fewer key
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 KEEP_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 1.0)  # 0: a keyword label always stays; 1: model only
 E_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9)
-E_KEEP_GRID = (0.0, 0.05, 0.1, 0.2)
-MIN_E_PRECISION = 0.85
+E_KEEP_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+# a requirement, not searched: a keyword flag from one of these groups at this score is never
+# vetoed by the model (self-harm, fire/flood, someone unresponsive; a collapse only with a strong
+# word such as 喊不醒). Every other keyword flag needs p >= emergency_keep.
+STRONG_GROUPS = {"self_harm": 0.7, "disaster": 0.7, "unresponsive": 0.7, "collapse": 0.9}
+# CV precision floors for the emergency decision: blind sets ran 0.05-0.15 below the untuned CV
+# precision, so the floors were raised from 0.85 / 0.80 (recall is still maximised under them)
+MIN_E_PRECISION = 0.88
 # a requirement, not searched: the model alone may not raise a danger the keyword engine read and
 # silenced everywhere (hedge, negation, past, resolved: "起火了，火已经扑灭了")
 RESPECT_SILENCED = True
-MIN_E_PRECISION_UNTUNED = 0.80
+MIN_E_PRECISION_UNTUNED = 0.83
 MIN_LABEL_POSITIVES = 20  # fewer: the label uses the global threshold
 
 
@@ -84,7 +90,7 @@ class Pool:
         self.examples: list[Example] = []
         self.untuned: list[bool] = []
         self.x: list[dict[str, float]] = []
-        rows_k, rows_n, rows_e, rows_s = [], [], [], []
+        rows_k, rows_n, rows_e, rows_s, rows_g = [], [], [], [], []
         for path in files:
             for ex in load_corpus(path):
                 reading = clf.read(ex.text)
@@ -95,6 +101,9 @@ class Pool:
                 rows_n.append([label in reading.negated for label in self.labels])
                 rows_e.append(reading.result.emergency)
                 rows_s.append(reading.silenced)
+                rows_g.append(
+                    any(reading.groups.get(g, 0.0) >= at - 1e-9 for g, at in STRONG_GROUPS.items())
+                )
         self.y = np.array(
             [[t in ex.labels for t in self.labels] + [ex.emergency] for ex in self.examples],
             dtype=np.float64,
@@ -103,6 +112,7 @@ class Pool:
         self.negated = np.array(rows_n, dtype=bool)
         self.keyword_e = np.array(rows_e, dtype=bool)
         self.silenced = np.array(rows_s, dtype=bool)
+        self.strong = np.array(rows_g, dtype=bool)
 
 
 def fit(
@@ -206,7 +216,7 @@ def decide(pool: Pool, probs: np.ndarray, s: dict[str, Any]) -> tuple[np.ndarray
     cut = np.array([s["thresholds"].get(t, s["thresholds"]["label"]) for t in pool.labels])
     labels = (pool.keyword & (p >= s["keep"])) | ((p >= cut) & ~pool.negated)
     e_th = s["thresholds"][EMERGENCY]
-    kept = pool.keyword_e & ((pe >= s["emergency_keep"]) | (pe >= e_th))
+    kept = pool.keyword_e & ((pe >= s["emergency_keep"]) | (pe >= e_th) | pool.strong)
     added = ~pool.keyword_e & (pe >= e_th) & ~(pool.silenced & s["respect_silenced"])
     return labels, kept | added
 
@@ -237,7 +247,7 @@ def objective(pool: Pool, probs: np.ndarray, s: dict[str, Any]) -> float:
 
 def choose(pool: Pool, probs: np.ndarray) -> dict[str, Any]:
     s: dict[str, Any] = {"thresholds": {"label": 0.5, EMERGENCY: 0.5}, "keep": 0.0}
-    s.update(emergency_keep=0.0, respect_silenced=True)
+    s.update(emergency_keep=0.0, respect_silenced=True, emergency_strong=STRONG_GROUPS)
     best = max(
         (
             objective(

@@ -120,11 +120,12 @@ class Classifier:
         ]
         # Patterns by the characters that can open them, so a message looks up only its own.
         firsts = [item[2] for item in self._patterns]
-        self._unbounded = [i for i, first in enumerate(firsts) if first is None]
-        self._opened_by: dict[str, list[int]] = {}
+        self._unbounded = frozenset(i for i, first in enumerate(firsts) if first is None)
+        opened_by: dict[str, list[int]] = {}
         for i, opener in enumerate(firsts):
             for ch in opener or ():
-                self._opened_by.setdefault(ch, []).append(i)
+                opened_by.setdefault(ch, []).append(i)
+        self._opened_by = {ch: tuple(indices) for ch, indices in opened_by.items()}
 
     def normalize(self, text: str) -> str:
         """The normalised copy of `text` that the classifier (and the n-gram model) reads."""
@@ -310,9 +311,8 @@ class Classifier:
         if clauses:
             chars = set(norm)
             opened_by = self._opened_by
-            candidates = set(self._unbounded)
-            for ch in chars:
-                candidates.update(opened_by.get(ch, ()))
+            # one C-level union of the patterns each character can open
+            candidates = self._unbounded.union(*[opened_by[ch] for ch in chars & opened_by.keys()])
             for index in sorted(candidates):
                 pattern, required, _, entry = self._patterns[index]
                 if not required <= chars:

@@ -21,7 +21,8 @@ Decision (`LearnedModel.combine`):
   engine assigned is kept unless the model's probability is below `keep` (the model strongly
   disagrees) — never dropped when a county's own word fired it; a label whose words were
   negated is never added;
-- emergency = (keyword flag and (p ≥ `emergency_keep` or a county word fired it)) or
+- emergency = (keyword flag and (p ≥ `emergency_keep` or a county word fired it or a strong
+  group fired: `emergency_strong`, e.g. self-harm, fire/flood, unresponsive, collapse)) or
   p ≥ `emergency`, except that the model
   alone may not raise a danger the keyword engine read and silenced everywhere (hedge,
   negation, past, resolved) when `respect_silenced` is set;
@@ -37,6 +38,7 @@ import math
 import re
 import struct
 from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +63,7 @@ MAX_WEIGHT = (OFFSET - 1) / SCALE
 MAX_PACKED = 1 << 16
 _CHUNK = re.compile(r"[^\s,.!?;:~…。、！？；：\"'“”‘’()\[\]{}<>《》【】「」\-—_/|]+")
 _NAMED = re.compile(r":(?:[kKne]:[a-z_.]+|E|S|0)")
+_DENSE = re.compile(r":[ke]:")  # the valued features (`feature_parts`)
 _SCOPED = {"negation": ":!", "past": ":^"}
 
 
@@ -80,8 +83,9 @@ def grams(norm: str, scopes: tuple[tuple[int, int, str], ...] = (), min_n: int =
         if not mark:
             if min_n == 1:
                 out.update(chunk)
-            out.update(chunk[i : i + 2] for i in range(n - 1))
-            out.update(chunk[i : i + 3] for i in range(n - 2))
+            pairs = list(map(add, chunk, chunk[1:]))  # C-level: no slicing loop in Python
+            out.update(pairs)
+            out.update(map(add, pairs, chunk[2:]))
             continue
         base = found.start()
         for i in range(n):
@@ -168,13 +172,20 @@ class LearnedModel:
                 raise ValueError(f"weight of {key!r} beyond ±{MAX_WEIGHT}")
             self._weights[key] = sparse
             self._packed[key] = base + sum(round(w * SCALE) << (32 * i) for i, w in sparse.items())
+        self._dense = {k: tuple(w.items()) for k, w in self._weights.items() if _DENSE.match(k)}
         self._layout = struct.Struct(f"<{len(self.targets)}I")
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self._cut = [_logit(self.thresholds.get(t, self.thresholds["label"])) for t in self.targets]
         self._keep = _logit(float(data.get("keep", 0.0)))
+        self._low = min(self._keep, *self._cut)  # below it a label is never added
         self._emergency = _logit(self.thresholds[EMERGENCY])
         self._emergency_keep = _logit(float(data.get("emergency_keep", 0.0)))
         self.respect_silenced: bool = bool(data.get("respect_silenced", True))
+        # groups whose own score keeps a keyword flag whatever the model says (self-harm, fire
+        # and flood, someone unresponsive or collapsed): group → the score it needs
+        self.emergency_strong: dict[str, float] = {
+            g: float(v) for g, v in data.get("emergency_strong", {}).items()
+        }
         self._e = index[EMERGENCY]
 
     def logits(self, binary: set[str], valued: dict[str, float]) -> list[float]:
@@ -190,14 +201,19 @@ class LearnedModel:
             for key in binary & self._weights.keys():
                 for i, w in self._weights[key].items():
                     z[i] += w
+        dense = self._dense
         for key, value in valued.items():
-            for i, w in self._weights.get(key, {}).items():
+            for i, w in dense.get(key, ()):
                 z[i] += w * value
         return z
 
     def probabilities(self, reading: Reading) -> dict[str, float]:
         z = self.logits(*feature_parts(reading, self.threshold, self.min_n))
         return {t: _sigmoid(v) for t, v in zip(self.targets, z, strict=True)}
+
+    def strong(self, groups: dict[str, float]) -> bool:
+        """A strong danger group fired (`emergency_strong`): the keyword flag is kept."""
+        return any(groups.get(g, 0.0) >= at - 1e-9 for g, at in self.emergency_strong.items())
 
     def evidence(self, x: set[str], target: str, top: int = 3) -> list[str]:
         """The present n-grams that pushed `target` up most, shown without scope marks (a
@@ -228,10 +244,13 @@ class LearnedModel:
         x, valued = feature_parts(reading, self.threshold, self.min_n)
         z = self.logits(x, valued)
         scores: dict[str, LabelScore] = {}
+        low, keyword = self._low, result.scores
         for i, target in enumerate(self.targets):
+            if z[i] < low and target not in keyword:
+                continue  # below every cut and not a keyword label: nothing to decide
             if target == EMERGENCY or target not in names:
                 continue
-            kept = result.scores.get(target)
+            kept = keyword.get(target)
             if kept is not None and (z[i] >= self._keep or target in reading.pinned):
                 scores[target] = kept
             elif z[i] >= self._cut[i] and target not in reading.negated:
@@ -242,7 +261,7 @@ class LearnedModel:
         emergency, reason = result.emergency, result.emergency_reason
         e_words: tuple[str, ...] = ()
         e_score = result.emergency_score  # the keyword score; the probability if the model flags
-        pinned = EMERGENCY in reading.pinned
+        pinned = EMERGENCY in reading.pinned or self.strong(reading.groups)
         if emergency and ze < self._emergency_keep and ze < self._emergency and not pinned:
             emergency, reason = False, ""
         elif emergency:
