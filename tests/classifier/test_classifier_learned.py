@@ -166,6 +166,7 @@ def test_a_county_word_is_never_overruled(tmp_path: Path) -> None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     data["bias"] = dict.fromkeys(data["bias"], -50.0)  # a model that disagrees with everything
     data["keep"] = data["emergency_keep"] = 0.99
+    data["emergency_strong"] = {}  # only the county pin keeps a flag here
     disagreeing = LearnedModel(data)
     names = {k: v.name for k, v in clf.labels.items()}
     meal = disagreeing.combine(clf.read("想打平伙"), names)
@@ -173,6 +174,28 @@ def test_a_county_word_is_never_overruled(tmp_path: Path) -> None:
     assert disagreeing.combine(clf.read("后山走蛟了"), names).emergency
     # the same model does overrule a default word: the pin is for the county's own words
     assert "living.meal" not in disagreeing.combine(clf.read("想请人送饭"), names).labels
+
+
+def test_a_strong_danger_group_keeps_the_flag_a_weak_one_does_not() -> None:
+    clf = get_classifier(use_model=False)
+    names = {k: v.name for k, v in clf.labels.items()}
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert {"self_harm", "disaster", "unresponsive"} <= set(data["emergency_strong"])
+    data["bias"] = dict.fromkeys(data["bias"], -50.0)  # a model that vetoes every keyword flag
+    vetoing = LearnedModel(data)
+    strong = ["我不想活了", "家里着火了", "隔壁老人三天没见人影，敲门也不应"]
+    for text in strong:
+        reading = clf.read(text)
+        assert reading.result.emergency, text
+        assert vetoing.combine(reading, names).emergency, text
+    # a weak keyword flag (no strong group) is dropped by the same model
+    weak = "老人家里没吃的了，想让人帮着买点菜"
+    reading = clf.read(weak)
+    assert reading.result.emergency and not vetoing.strong(reading.groups)
+    assert not vetoing.combine(reading, names).emergency
+    # without the strong groups the model vetoes them too: the rule is what keeps them
+    data["emergency_strong"] = {}
+    assert not LearnedModel(data).combine(clf.read(strong[0]), names).emergency
 
 
 def _trainer() -> object:
