@@ -8,8 +8,11 @@ twice, across restarts and across several senders.
 Results: ok → sent; 429 → due again after `retry_after` and every send pauses as long; 5xx or a
 network error → retried with back-off (outbox.service.mark_failed, then `failed`); 403 (blocked)
 or 400 (no such chat) → unreachable, and the message goes as a task to the relative on file or
-the village worker (backend.visits.handoff). Residents get nothing in quiet hours (21:00–08:00
-by default): their rows wait until the morning; staff rows go at any hour.
+the village worker (backend.visits.handoff). Web chat rows (channel `web_chat`) are never sent:
+each round marks the due ones `sent` ("handed to the inbox"; `sent_at` stays empty until the
+device's chat page has shown them, backend/web/chat/inbox.py), at any hour. Residents get nothing
+in quiet hours (21:00–08:00 by default): their rows wait until the morning; staff rows go at any
+hour.
 """
 
 from __future__ import annotations
@@ -130,6 +133,13 @@ class Sender:
                     items.append(_Item(row.id, chat, row.template_key, dict(row.params)))
         return items
 
+    async def _hand_to_inbox(self, stats: DeliveryStats) -> None:
+        """Web chat rows are not sent: the device's page shows them when next opened."""
+        async with self.runtime.sessions() as session, session.begin():
+            handed = await delivery.hand_to_inbox(session, now=self.runtime.clock.now())
+        if handed:
+            stats.counts["inbox"] = stats.counts.get("inbox", 0) + handed
+
     async def _unreachable(
         self, session: AsyncSession, row: Notification, error: str, stats: DeliveryStats
     ) -> None:
@@ -188,6 +198,7 @@ class Sender:
     async def run_once(self) -> DeliveryStats:
         """Deliver one leased batch of due rows; the counts by outcome."""
         stats = DeliveryStats()
+        await self._hand_to_inbox(stats)
         items = await self._claim(stats)
         by_chat: dict[str, list[_Item]] = defaultdict(list)
         for item in items:

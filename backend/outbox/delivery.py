@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.identities.models import ChatIdentity
 from backend.outbox.models import Notification, NotificationStatus
 
 BATCH = 2000
@@ -200,3 +201,59 @@ class SendResult:
     @classmethod
     def ok(cls) -> SendResult:
         return cls("ok")
+
+
+# --- the web chat's inbox (channel "web_chat": nothing is pushed, the page shows the rows) -----
+
+INBOX_CHANNEL = "web_chat"
+INBOX_LIMIT = 20  # newest unread shown on one page
+
+
+async def hand_to_inbox(session: AsyncSession, *, now: datetime) -> int:
+    """Due web chat rows are delivered by the page, not sent: mark them `sent` (handed to the
+    inbox) with `sent_at` left empty until the device's page has shown them; the number."""
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.channel == INBOX_CHANNEL,
+            Notification.status == NotificationStatus.pending,
+            Notification.next_attempt_at <= now,
+        )
+        .values(status=NotificationStatus.sent, attempts=Notification.attempts + 1, last_error=None)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(result.all())
+
+
+async def unread_inbox(
+    session: AsyncSession, *, external_id: str, limit: int = INBOX_LIMIT
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """(id, template key, params) of the web chat rows this device has not seen yet, newest
+    first (pending ones too: the page may open before the sender's next round). One query."""
+    identities = select(ChatIdentity.id).where(
+        ChatIdentity.channel == INBOX_CHANNEL, ChatIdentity.external_id == external_id
+    )
+    result = await session.execute(
+        select(Notification.id, Notification.template_key, Notification.params)
+        .where(
+            Notification.chat_identity_id.in_(identities),
+            Notification.channel == INBOX_CHANNEL,
+            Notification.status.in_((NotificationStatus.pending, NotificationStatus.sent)),
+            Notification.sent_at.is_(None),
+        )
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    return [(row.id, row.template_key, dict(row.params)) for row in result]
+
+
+async def mark_read(session: AsyncSession, *, ids: Sequence[int], now: datetime) -> None:
+    """The page showed these rows: delivered (`sent`, `sent_at` = when shown)."""
+    if ids:
+        await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.sent_at.is_(None))
+            .values(status=NotificationStatus.sent, sent_at=now)
+            .execution_options(synchronize_session=False)
+        )

@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "page_expired": "这一页已经过期了,请回答下面的问题:",
     "no_contact_button": "网页上请直接输入手机号。",
     "lookup_link": "用案件号查询进度",
+    "news_label": "新消息",
     "lookup_title": "查询进度",
     "lookup_intro": "请输入案件号和申请时留的电话的后四位。",
     "lookup_number": "案件号:",

@@ -26,11 +26,13 @@ from backend.conversations import service as conversations
 from backend.conversations.service import Snapshot
 from backend.core.errors import Conflict, JiuzhuError
 from backend.core.runtime import Runtime
+from backend.outbox import delivery
 from backend.staff.actor import Actor
 from backend.web.chat import upload
 from dialogs.context import Turn
 from dialogs.engine import Engine
 from dialogs.flows import menu
+from dialogs.texts import TEXTS as DIALOG_TEXTS
 from dialogs.types import Choice, Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class View:
     replies: list[Reply]
     flow: str
     step: str
+    news: list[Reply] = field(default_factory=list)  # unread notifications, newest first
 
     @property
     def step_token(self) -> str:
@@ -122,9 +125,17 @@ class ChatService:
     async def view(self, device_id: str) -> View:
         async with self.runtime.sessions() as session:
             snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+            unread = await delivery.unread_inbox(session, external_id=device_id)
         stored = snap.state.get(WEB_KEY)
         replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
-        return View(replies, snap.flow, snap.step)
+        # The inbox: notifications are delivered by showing them once; a key the dialogs do not
+        # own (a scheduler text) is not a resident's message on the web and is left unread.
+        news = [(i, Reply(key, params)) for i, key, params in unread if key in DIALOG_TEXTS]
+        if news:
+            async with self._writer(), self.runtime.sessions() as session, session.begin():
+                ids = [i for i, _ in news]
+                await delivery.mark_read(session, ids=ids, now=self.runtime.clock.now())
+        return View(replies, snap.flow, snap.step, [r for _, r in news])
 
     async def step(
         self, device_id: str, *, token: str, shown_step: str, inbound: Inbound

@@ -1,0 +1,63 @@
+"""The web chat as an inbox: news about a case filed on the web is shown on the device that
+filed it (newest first, above the current question, once), never on another device."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from backend.cases import workflow
+from backend.cases.models import Case, CaseStatus
+from backend.core.runtime import Runtime
+from backend.outbox.models import Notification, NotificationStatus
+from scheduler.sender import Sender
+from tests.scheduler.test_sched_webchat_inbox import Recorder
+from tests.webchat.kit import Resident
+from tests.webchat.test_webchat_http import to_summary
+from tests.world import World
+
+
+async def _move(runtime: Runtime, world: World, case_id: int, to: CaseStatus, note: str) -> None:
+    async with runtime.sessions() as session, session.begin():
+        await workflow.transition(
+            session,
+            clock=runtime.clock,
+            actor=world.actors["township"],
+            case_id=case_id,
+            to=to,
+            note=note or None,
+        )
+
+
+async def test_status_news_shown_once_on_the_filing_device_only(
+    app: FastAPI, resident: Resident, world: World, runtime: Runtime
+) -> None:
+    await to_summary(resident)
+    await resident.tap("提交")
+    async with runtime.sessions() as session:
+        case = (await session.execute(select(Case))).scalar_one()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as other_http:
+        other = Resident(other_http)
+        await other.open()  # another phone, on the menu before anything happens
+
+        await _move(runtime, world, case.id, CaseStatus.registered, "")
+        # The sender hands the row to the inbox (nothing is sent); the second arrives after.
+        assert (await Sender(runtime, Recorder()).run_once()).counts == {"inbox": 1}
+        await _move(runtime, world, case.id, CaseStatus.referred, "转县残联")
+
+        page = await resident.open()
+        news = [m for m in page.messages if case.number in m and "新进展" in m]
+        assert len(news) == 2 and "已转介" in news[0] and "已受理" in news[1]  # newest first
+        assert page.messages[:2] == news  # above the current screen
+        assert "申请帮助(为自己)" in page.buttons  # the menu is still there to answer
+
+        assert case.number not in (await other.open()).text
+        assert "新进展" not in (await resident.open()).text  # read: shown once
+
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(Notification))).scalars().all()
+    assert {r.channel for r in rows} == {"web_chat"}
+    assert all(r.status == NotificationStatus.sent and r.sent_at is not None for r in rows)
