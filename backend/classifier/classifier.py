@@ -48,6 +48,7 @@ jieba.setLogLevel(logging.WARNING)
 
 MUTED = 0.5
 REACH = 8
+SPLIT_CACHE = 4096  # windows of dictionary words whose jieba route is remembered
 IMPLIES_AT = 0.5
 _E_SILENCERS = ("e_negation", "e_hedge")
 
@@ -74,7 +75,8 @@ class Reading(NamedTuple):
 
 
 class Classifier:
-    """Built once from a `Lexicon`; `classify` is then cheap and has no shared mutable state."""
+    """Built once from a `Lexicon`; `classify` is then cheap. Its only shared state is a bounded
+    memo of jieba routes through windows of dictionary words (a pure function of the window)."""
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class Classifier:
         self._lasting = {g.id: g.lasting for g in lexicon.groups.values()}
         self._tokenizer = build_tokenizer(self._entries)
         self._freq: dict[str, int] = self._tokenizer.FREQ
+        self._splits: dict[str, tuple[tuple[int, str], ...]] = {}  # window → its words
         first = sorted({word[0] for word in self._entries})
         self._candidate = re.compile("[" + "".join(re.escape(ch) for ch in first) + "]")
         self._contrast = frozenset(w for w, e in self._entries.items() if "contrast" in e.cues)
@@ -155,17 +158,30 @@ class Classifier:
             if freq.get(window):
                 out.append((start, window))
             elif end - start > 1:
-                dag = self._tokenizer.get_DAG(window)
-                route: dict[int, tuple[float, int]] = {}
-                self._tokenizer.calc(window, dag, route)
-                x = 0
-                while x < end - start:
-                    y = route[x][1] + 1
-                    if freq.get(window[x:y]):
-                        out.append((start + x, window[x:y]))
-                    x = y
+                split = self._splits.get(window)
+                if split is None:
+                    split = self._split(window)
+                out.extend((start + x, word) for x, word in split)
             found = self._candidate.search(text, end)
         return out
+
+    def _split(self, window: str) -> tuple[tuple[int, str], ...]:
+        """jieba's max-probability route through a window of overlapping dictionary words,
+        remembered (windows such as `送饭洗澡` recur across messages; the memory is bounded)."""
+        dag = self._tokenizer.get_DAG(window)
+        route: dict[int, tuple[float, int]] = {}
+        self._tokenizer.calc(window, dag, route)
+        found: list[tuple[int, str]] = []
+        x = 0
+        while x < len(window):
+            y = route[x][1] + 1
+            if self._freq.get(window[x:y]):
+                found.append((x, window[x:y]))
+            x = y
+        if len(self._splits) >= SPLIT_CACHE:
+            self._splits.clear()
+        split = self._splits[window] = tuple(found)
+        return split
 
     def classify(self, text: str) -> Classification:
         """Classify one message; never raises on odd input (empty, emoji only, very long)."""
