@@ -17,7 +17,6 @@ TEXTS: dict[str, str] = {
     "photo_missing": "没有收到照片,请重新选择。",
     "too_long": "内容太长了,请简短一些。",
     "page_expired": "这一页已经过期了,请回答下面的问题:",
-    "no_contact_button": "网页上请直接输入手机号。",
     "lookup_link": "用案件号查询进度",
     "news_label": "新消息",
     "lookup_title": "查询进度",

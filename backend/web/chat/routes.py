@@ -89,7 +89,6 @@ def _screen(view: View, notice: str | None) -> dict[str, Any]:
         "news": [text(r.key, r.params) for r in view.news],
         "rows": [r for r in rows if not all(b["nav"] for b in r)],
         "nav": [b for r in rows for b in r if b["nav"]],
-        "no_contact": any(r.ask_contact for r in view.replies),
         "view": view,
         "token": secrets.token_hex(8),
         "max_mb": MAX_MB,
