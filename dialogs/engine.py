@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.classifier.classifier import Classifier
 from backend.conversations import service as conversations
+from backend.conversations.service import Snapshot
 from backend.core.clock import Clock
 from backend.core.crypto import PersonalDataCipher
 from dialogs.context import Context, Turn, hotline_text
@@ -29,6 +30,7 @@ from dialogs.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096
+Keep = Callable[[Snapshot, list[Reply]], list[Reply]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,15 @@ class Engine:
         external_id: str,
         inbound: Inbound,
         display_name: str = "",
+        reask: bool = False,
+        keep: Keep | None = None,
     ) -> list[Reply]:
+        """The replies of one input. `reask`: when the input was answered without a question
+        (too long, an invalid phone …) while a flow is under way, ask its current question again
+        (a web page shows only this answer, Telegram keeps the question above). `keep`: called
+        with the new state and the replies before the save, so a transport may keep something
+        of its own in the state in the same write (the web chat keeps the screen); it returns
+        the replies to give back."""
         ctx = Context(
             session=session,
             clock=self.clock,
@@ -91,9 +101,20 @@ class Engine:
         before = (snap.flow, snap.step, copy.deepcopy(snap.state))
         turn = Turn(snap)
         await _dispatch(ctx, turn, inbound)
+        if reask and snap.flow != "menu" and not any(r.choices for r in turn.replies):
+            await _prompt(ctx, turn)
+        replies = keep(snap, turn.replies) if keep is not None else turn.replies
         if snap.version == 0 or before != (snap.flow, snap.step, snap.state):
             await conversations.save(session, clock=self.clock, snapshot=snap)
-        return turn.replies
+        return replies
+
+
+async def _prompt(ctx: Context, turn: Turn) -> None:
+    """The current question again (what /start shows, without "resumed")."""
+    if turn.snap.flow in _FLOWS:
+        await _FLOWS[turn.snap.flow].prompt(ctx, turn)
+    else:
+        await menu.show_for(ctx, turn)
 
 
 async def _dispatch(ctx: Context, turn: Turn, inbound: Inbound) -> None:

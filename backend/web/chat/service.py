@@ -125,6 +125,11 @@ class ChatService:
     async def view(self, device_id: str) -> View:
         async with self.runtime.sessions() as session:
             snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+            if snap.cached:  # another replica may have saved since: check the version
+                try:
+                    await conversations.confirm(session)
+                except Conflict:
+                    snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
             unread = await delivery.unread_inbox(session, external_id=device_id)
         stored = snap.state.get(WEB_KEY)
         replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
@@ -143,8 +148,12 @@ class ChatService:
         """Run one input; "replayed" when this page's token was used already."""
         for attempt in range(RETRIES):
             try:
-                async with self._writer(), self.runtime.sessions() as session, session.begin():
-                    return await self._step(session, device_id, token, shown_step, inbound)
+                async with self._writer(), self.runtime.sessions() as session:
+                    async with session.begin():
+                        outcome = await self._step(session, device_id, token, shown_step, inbound)
+                        await conversations.confirm(session)
+                    conversations.remember(session)  # committed: the next step needs no SELECT
+                    return outcome
             except Conflict:
                 log.info("web chat: conversation changed meanwhile (attempt %d)", attempt)
             except JiuzhuError as exc:
@@ -161,32 +170,31 @@ class ChatService:
         )
         if not fresh:
             return "replayed"
+        # Served from the process cache after this device's last step (no SELECT); a stale entry
+        # (another replica saved since) fails the engine's save with Conflict and is retried.
         snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
         run = self.engine.handle
         if snap.version == 0 and inbound.kind == "choice":
             # The first screen's menu was shown without storing anything; offer it now.
             await run(session, channel=CHANNEL, external_id=device_id,
                       inbound=Inbound("command", command="start"))  # fmt: skip
-        if inbound.kind in ("text", "photo") and shown != f"{snap.flow}:{snap.step}":
+        expired = inbound.kind in ("text", "photo") and shown != f"{snap.flow}:{snap.step}"
+        if expired:
             # A text typed on an old page (back button, second tab) would answer another
             # question: say so and ask the current one again.
-            again = await run(session, channel=CHANNEL, external_id=device_id,
-                              inbound=Inbound("command", command="start"))  # fmt: skip
-            replies = [Reply("page_expired"), *(r for r in again if r.key != "resumed")]
-        else:
-            replies = await run(session, channel=CHANNEL, external_id=device_id, inbound=inbound)
-        # `load` copies the row into a Snapshot and keeps no ORM object, so each load here reads
-        # what the engine has just saved in this transaction.
-        after = await conversations.load(session, channel=CHANNEL, external_id=device_id)
-        if after.flow != "menu" and not any(r.choices for r in replies):
-            # Telegram keeps the last question on the screen above; a page shows only this
-            # answer ("too long", "invalid phone"…), so ask the current question again below it.
-            again = await run(session, channel=CHANNEL, external_id=device_id,
-                              inbound=Inbound("command", command="start"))  # fmt: skip
-            replies += [r for r in again if r.key != "resumed"]
-            after = await conversations.load(session, channel=CHANNEL, external_id=device_id)
-        after.state[WEB_KEY] = [_dump(r) for r in replies]
-        await conversations.save(session, clock=clock, snapshot=after)
+            inbound = Inbound("command", command="start")
+
+        def keep(state: Snapshot, replies: list[Reply]) -> list[Reply]:
+            """The screen is kept in the engine's own save (one write per step)."""
+            if expired:
+                replies = [Reply("page_expired"), *(r for r in replies if r.key != "resumed")]
+            state.state[WEB_KEY] = [_dump(r) for r in replies]
+            return replies
+
+        # reask: Telegram keeps the last question on the screen above; a page shows only this
+        # answer ("too long", "invalid phone"…), so the engine asks the current question again.
+        replies = await run(session, channel=CHANNEL, external_id=device_id, inbound=inbound,
+                            reask=True, keep=keep)  # fmt: skip
         for reply in replies:
             if reply.key in FILED and reply.params.get("number"):
                 await self._attach_photos(session, str(reply.params["number"]))
