@@ -123,7 +123,9 @@ class ChatService:
         return contextlib.nullcontext()
 
     async def view(self, device_id: str) -> View:
-        async with self.runtime.sessions() as session:
+        # On SQLite every transaction takes the write lock at BEGIN (backend/core/db.py), reads
+        # too: queue the page with the writers rather than in SQLite's sleeping busy handler.
+        async with self._writer(), self.runtime.sessions() as session:
             snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
             if snap.cached:  # another replica may have saved since: check the version
                 try:
@@ -131,15 +133,15 @@ class ChatService:
                 except Conflict:
                     snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
             unread = await delivery.unread_inbox(session, external_id=device_id)
-        stored = snap.state.get(WEB_KEY)
-        replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
-        # The inbox: notifications are delivered by showing them once; a key the dialogs do not
-        # own (a scheduler text) is not a resident's message on the web and is left unread.
-        news = [(i, Reply(key, params)) for i, key, params in unread if key in DIALOG_TEXTS]
-        if news:
-            async with self._writer(), self.runtime.sessions() as session, session.begin():
+            # The inbox: notifications are delivered by showing them once; a key the dialogs do
+            # not own (a scheduler text) is not a resident's message on the web: left unread.
+            news = [(i, Reply(key, params)) for i, key, params in unread if key in DIALOG_TEXTS]
+            if news:
                 ids = [i for i, _ in news]
                 await delivery.mark_read(session, ids=ids, now=self.runtime.clock.now())
+                await session.commit()
+        stored = snap.state.get(WEB_KEY)
+        replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
         return View(replies, snap.flow, snap.step, [r for _, r in news])
 
     async def step(
