@@ -7,11 +7,13 @@ Scenarios, in the same run and against the same server:
   floor   POST /bench/floor: one committed database write (a `processed_updates` row), with the
           same SQLite writer queue the chat uses
   step    POST /chat: a web chat step — the form post through the dialog engine to the database
-          (step token recorded, conversation loaded and saved, replies kept; the last step files
-          the case). Whole applications of 10 steps: 申请帮助 → need text → 对 → name →
-          county → township → village → phone → 跳过 → 提交. The redirect is not followed (the
-          browser's GET after it is a separate request: `page`).
-  page    GET /chat for a device in the middle of an application (one read)
+          (step token recorded, the conversation saved with the screen in it — after a device's
+          first step it comes from the process cache, not a SELECT; the last step files the
+          case). Whole applications of 10 steps: 申请帮助 → need text → 对 → name → county →
+          township → village → phone → 跳过 → 提交. The redirect is not followed (the browser's
+          GET after it is a separate request: `page`).
+  page    GET /chat for a device in the middle of an application (the conversation's version
+          and the device's unread news: two small reads)
 `c=50 sat`: 50 users in a closed loop (each sends the next request the moment the previous one
 is answered) — saturation. `paced`: 50 users at a human pace, arriving spread over 20 s, each
 step 1.5–2.5 s (seeded random) after the previous one was due (open loop: a late answer does not
