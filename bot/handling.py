@@ -47,9 +47,16 @@ class Services:
 
 
 async def run_dialog(
-    services: Services, *, update_id: int, user_id: int, inbound: Inbound, display_name: str
+    services: Services,
+    *,
+    update_id: int,
+    user_id: int,
+    inbound: Inbound,
+    display_name: str,
+    files: list[media.Wanted] | None = None,
 ) -> list[Reply] | None:
-    """The replies, or None when the update was already processed."""
+    """The replies, or None when the update was already processed. `files` receives the chat
+    files of a case the update filed (fetched after the answer, see `bot.media`)."""
     runtime = services.runtime
     for attempt in range(RETRIES):
         try:
@@ -68,7 +75,10 @@ async def run_dialog(
                         display_name=display_name,
                     )
                     await conversations.confirm(session)
+                    wanted = await media.wanted(session, replies)
                 conversations.remember(session)  # committed: the next update needs no SELECT
+                if files is not None:
+                    files[:] = wanted
                 return replies
         except Conflict:
             log.info("update %s: conversation changed meanwhile (attempt %d)", update_id, attempt)
@@ -106,14 +116,16 @@ async def handle(
         if verdict == "warn":
             await send(bot, chat_id, [Reply("too_fast")])
         return
+    files: list[media.Wanted] = []
     replies = await run_dialog(
         services,
         update_id=update_id,
         user_id=user_id,
         inbound=inbound,
         display_name=display_name,
+        files=files,
     )
     if replies:
         await send(bot, chat_id, replies)
-        for number in media.filed_numbers(replies):  # after the answer: files can be slow
-            await media.attach_files(services.runtime, bot, number)
+    for want in files:  # after the answer: downloads can be slow
+        await media.attach_files(services.runtime, bot, want, services.writer)

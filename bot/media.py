@@ -10,14 +10,19 @@ twice. A file that cannot be fetched stays a file id on the case (logged by case
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.cases import attachments
 from backend.cases.models import Attachment, Case
@@ -33,8 +38,35 @@ SUFFIX = {"photo": "jpg", "voice": "ogg"}
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The files a just-filed case was sent in the chat: (kind, Telegram file id)."""
+
+    case_id: int
+    files: tuple[tuple[str, str], ...]
+
+
 def filed_numbers(replies: list[Reply]) -> list[str]:
     return [str(r.params["number"]) for r in replies if r.key in FILED and r.params.get("number")]
+
+
+async def wanted(session: AsyncSession, replies: list[Reply]) -> list[Wanted]:
+    """In the update's own transaction: the files of the cases these replies announce (no query
+    unless a case was filed)."""
+    numbers = filed_numbers(replies)
+    if not numbers:
+        return []
+    rows = await session.execute(
+        select(Case.id, Case.classification).where(Case.number.in_(numbers))
+    )
+    found = []
+    for case_id, classification in rows.all():
+        chat = (classification or {}).get("chat", {})
+        files = [("photo", str(f)) for f in chat.get("photos", [])]
+        files += [("voice", str(f)) for f in chat.get("voices", [])]
+        if files:
+            found.append(Wanted(case_id, tuple(files)))
+    return found
 
 
 async def _fetch(bot: Bot, file_id: str) -> bytes | None:
@@ -50,21 +82,18 @@ async def _fetch(bot: Bot, file_id: str) -> bytes | None:
         return None
 
 
-async def attach_files(runtime: Runtime, bot: Bot, number: str) -> int:
-    """Fetch and attach the chat's files of case `number`; how many were added."""
-    async with runtime.sessions() as session:
-        row = (
-            await session.execute(select(Case.id, Case.classification).where(Case.number == number))
-        ).first()
-    chat = (row.classification or {}).get("chat", {}) if row else {}
-    wanted = [("photo", str(f)) for f in chat.get("photos", [])]
-    wanted += [("voice", str(f)) for f in chat.get("voices", [])]
-    if row is None or not wanted:
-        return 0
-    fetched = [(kind, await _fetch(bot, file_id)) for kind, file_id in wanted]
+async def attach_files(
+    runtime: Runtime,
+    bot: Bot,
+    want: Wanted,
+    writer: Callable[[], AbstractAsyncContextManager[object]] = contextlib.nullcontext,
+) -> int:
+    """Fetch the files (outside any transaction), then attach them; how many were added.
+    `writer`: the bot's SQLite writer queue (see `bot.handling.Services.writer`)."""
+    fetched = [(kind, await _fetch(bot, file_id)) for kind, file_id in want.files]
     added = 0
-    async with runtime.sessions() as session, session.begin():
-        case = await session.get(Case, row.id)
+    async with writer(), runtime.sessions() as session, session.begin():
+        case = await session.get(Case, want.case_id)
         if case is None:
             return 0
         have = set(
