@@ -26,6 +26,7 @@ STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 _TOKEN = re.compile(r"^[0-9a-f]{16}$")
 _CASE_NUMBER = re.compile(r"\d{6}-\d{4}-\d{5}")
+_BIND_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # shape only; the dialog checks the code
 NAV = frozenset({"back", "cancel", "skip"})
 MAX_MB = upload.MAX_PHOTO // (1024 * 1024)
 NOTICES = frozenset({"error", "busy", "photo_missing"})
@@ -111,6 +112,10 @@ async def _page(
 async def _inbound(request: Request, form: upload.Form) -> Inbound | None:
     """The dialog input of a posted form: a tapped button, a photo (with its caption) or text."""
     words = form.fields.get("text", "")
+    if form.fields.get(
+        "start"
+    ):  # 确认绑定: the dialog's deep-link start, as Telegram's /start CODE
+        return Inbound("command", command="start", text=form.fields["start"][:64])
     if form.fields.get("choice"):
         return Inbound("choice", value=form.fields["choice"][:200])
     if form.photo is not None:
@@ -120,12 +125,30 @@ async def _inbound(request: Request, form: upload.Form) -> Inbound | None:
     return Inbound("text", text=words) if words.strip() else None
 
 
+def _bind_page(request: Request, device_id: str, new: bool, code: str) -> Response:
+    """A bind link (`/chat?start=CODE`) only shows 确认绑定: link previews (WeChat fetches every
+    link) and crawlers must not use the single-use code up; the POST binds. Writes nothing."""
+    valid = bool(_BIND_CODE.match(code))
+    context = {"code": code if valid else "", "token": secrets.token_hex(8)}
+    response = templates.TemplateResponse(
+        request, "bind.html", context, status_code=200 if valid else 400
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    if new:
+        _remember(request, response, device_id)
+    return response
+
+
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_page(request: Request) -> Response:
     device_id, new = _device(request)
+    code = request.query_params.get("start", "").strip()
+    if code:
+        return _bind_page(request, device_id, new, code)
     notice = request.query_params.get("n")
     return await _page(request, device_id, new, notice=notice if notice in NOTICES else None)
 

@@ -39,14 +39,18 @@ log = logging.getLogger(__name__)
 CHANNEL = "web_chat"
 RETRIES = 3
 WEB_KEY = "web"
-FILED = ("submitted", "emergency_filed")
+FILED = ("submitted", "emergency_filed", "report_submitted", "report_emergency_filed")
 # Steps answered with the buttons only: no text box, so each screen asks one thing one way.
 BUTTONS_ONLY = frozenset(
     {("menu", "start")}
     | {("intake", s) for s in ("items", "pick", "pick_item", "county", "township", "village")}
     | {("intake", s) for s in ("consent", "summary")}
+    | {("report", s) for s in ("new_village", "items", "pick", "pick_item", "urgency")}
+    | {("report", s) for s in ("photo", "location", "summary")}
 )
-PHONE_STEPS = frozenset({("intake", "phone"), ("intake", "ben_phone")})
+PHONE_STEPS = frozenset({("intake", "phone"), ("intake", "ben_phone"), ("report", "new_phone")})
+NEED_STEPS = frozenset({("intake", "need"), ("report", "need")})  # words, a photo allowed
+PHOTO_STEPS = NEED_STEPS | {("report", "photo")}
 Outcome = Literal["done", "replayed", "error", "busy"]
 
 
@@ -69,7 +73,12 @@ class View:
 
     @property
     def wants_photo(self) -> bool:
-        return (self.flow, self.step) == ("intake", "need")
+        return (self.flow, self.step) in PHOTO_STEPS
+
+    @property
+    def wants_words(self) -> bool:
+        """A few sentences (a larger box) rather than a name or a number."""
+        return (self.flow, self.step) in NEED_STEPS
 
     @property
     def wants_phone(self) -> bool:
@@ -206,6 +215,7 @@ class ChatService:
         """Photos uploaded during the application become attachments of the filed case."""
         case = (await session.execute(select(Case).where(Case.number == number))).scalar_one()
         storage = self.runtime.settings.attachments_dir
+        label = "上报人(网上)" if case.applicant_staff_id else "申请人(网上申请)"
         for file_id in case.classification.get("chat", {}).get("photos", []):
             path = upload.stored_photo(storage, str(file_id))
             if path is None or not path.exists():
@@ -216,7 +226,7 @@ class ChatService:
                 session,
                 clock=self.runtime.clock,
                 storage_dir=storage,
-                actor=Actor.person(case.applicant_person_id, "申请人(网上申请)"),
+                actor=Actor.person(case.applicant_person_id, label),
                 case=case,
                 kind="photo",
                 filename=f"照片-{path.name[:8]}.{kind.replace('jpeg', 'jpg')}",
