@@ -59,8 +59,12 @@ def bind_code(
     staff: str = typer.Option(None, "--staff", help="Bind to this staff username"),
     hours: int = typer.Option(72, help="Valid for this many hours"),
     bot_name: str = typer.Option("", "--bot", help="The bot's username, for the deep link"),
+    chat_url: str = typer.Option(
+        "", "--chat-url", help="The web chat's public address, e.g. https://jiuzhu.example.cn/chat"
+    ),
 ) -> None:
-    """Issue a single-use code that binds a Telegram account (t.me/<bot>?start=CODE)."""
+    """Issue a single-use code that binds a Telegram account (t.me/<bot>?start=CODE) or a web
+    chat (<chat-url>?start=CODE; the page asks 确认绑定 first, so a link preview uses nothing)."""
     from backend.core.errors import InvalidInput
     from backend.identities import bindcodes
     from backend.staff import service as staff_service
@@ -84,4 +88,5 @@ def bind_code(
     code = run(work)
     typer.echo(f"绑定码 (code): {code}")
     typer.echo(f"链接 (deep link): https://t.me/{bot_name or '<bot>'}?start={code}")
+    typer.echo(f"网页链接 (web chat): {chat_url.rstrip('/') or '/chat'}?start={code}")
     typer.echo(f"有效期 {hours} 小时,只能用一次。")

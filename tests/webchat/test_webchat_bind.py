@@ -4,15 +4,20 @@ start under the page's step token, so a replay changes nothing."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from backend.cases import queue
 from backend.cases.models import ApplicantKind, Channel
 from backend.core.runtime import Runtime
 from backend.identities import bindcodes
 from backend.identities.models import BindCode, ChatIdentity
+from jiuzhu.cli import app
 from tests.webchat.kit import Resident, Screen, read
 from tests.webchat.test_webchat_http import cases
 from tests.world import World
@@ -134,3 +139,16 @@ async def test_opening_the_link_alone_binds_nothing(
     assert used == 0
     menu = await resident.open()
     assert "上报困难户" not in menu.buttons
+
+
+def test_bind_code_prints_the_web_chat_link(tmp_path: Path) -> None:
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "seed"], env=env).exit_code == 0
+    url = "https://jiuzhu.example.cn/chat/"
+    result = runner.invoke(app, ["bind-code", "--staff", "gonghe", "--chat-url", url], env=env)
+    assert result.exit_code == 0, result.output
+    code = re.search(r"绑定码 \(code\): ([A-Za-z0-9_-]{16})", result.output)
+    assert code and f"https://jiuzhu.example.cn/chat?start={code[1]}" in result.output
+    plain = runner.invoke(app, ["bind-code", "--staff", "gonghe"], env=env)
+    assert re.search(r"网页链接 \(web chat\): /chat\?start=[A-Za-z0-9_-]{16}\n", plain.output)
