@@ -10,6 +10,8 @@ TEXTS: dict[str, str] = {
     "your_answer": "在这里输入:",
     "type_here": "请在这里打字",
     "send": "发送",
+    "search_label": "或者打名字里的一两个字查找:",
+    "search": "查找",
     "photo_label": "附一张照片(可以不附):",
     "photo_send": "上传照片",
     "photo_too_big": "照片太大了,请选一张不超过{limit}MB的照片。",

@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backend.cases import queue
+from backend.cases.models import Channel
 from backend.core.runtime import Runtime
+from backend.identities import bindcodes
 from backend.staff import service as staff_service
 from tests.browser import PASSWORD, needs_chromium
 from tests.webchat.test_webchat_http import cases, png
@@ -166,3 +169,53 @@ async def test_the_chat_works_with_javascript_off(
     assert "对,就是这些" in await page.inner_text("main")
     await page.go_back()  # the browser's back button: the page is reloaded, not a stale copy
     assert await page.locator("button").count() > 0
+
+
+async def test_a_village_worker_binds_and_reports_a_household_on_a_phone(
+    runtime: Runtime, world: World, server: str, browser: Browser, shots: Path
+) -> None:
+    async with runtime.sessions() as session, session.begin():
+        code = await bindcodes.issue(
+            session, clock=runtime.clock, staff_id=world.actors["worker"].staff_id
+        )
+    page = await _phone(browser)
+    await page.goto(f"{server}/chat?start={code}")
+    await _elderly_checks(page)
+    assert await _axe(page) == []
+    await page.screenshot(path=str(shots / "worker-1-bind.png"), full_page=True)
+    await _tap(page, "确认绑定")
+    assert "绑定成功" in await page.inner_text("main")
+    await _elderly_checks(page)
+    await page.screenshot(path=str(shots / "worker-2-menu.png"), full_page=True)
+    await _tap(page, "上报困难户")
+    await _elderly_checks(page)
+    assert await _axe(page) == []
+    await page.screenshot(path=str(shots / "worker-3-household.png"), full_page=True)
+    assert "查找" in await page.inner_text("main")  # the box says that typing searches
+    await page.locator("#text").fill("李")
+    await _tap(page, "查找")
+    assert "找到1户" in await page.inner_text("main")
+    await _tap(page, "李大爷(北屯村)")
+    await _elderly_checks(page)
+    await page.screenshot(path=str(shots / "worker-4-need.png"), full_page=True)
+    await _type(page, "老人一个人在家,做不了饭,想要有人送饭")
+    await _tap(page, "对,就是这些")
+    await _tap(page, "一般")
+    await _elderly_checks(page)
+    await page.screenshot(path=str(shots / "worker-5-photo.png"), full_page=True)
+    await _tap(page, "跳过")  # no photo
+    await _tap(page, "跳过")  # no location
+    await _elderly_checks(page)
+    await page.screenshot(path=str(shots / "worker-6-summary.png"), full_page=True)
+    await _tap(page, "提交")
+    (case,) = await cases(runtime)
+    assert case.number in await page.inner_text("main")
+    await page.screenshot(path=str(shots / "worker-7-submitted.png"), full_page=True)
+    assert case.channel == Channel.village_report and case.village_id == world.village.id
+    async with runtime.sessions() as session:
+        rows = await queue.list_queue(
+            session, actor=world.actors["township"], now=runtime.clock.now()
+        )
+    assert [(r.number, r.channel, r.beneficiary_name) for r in rows] == [
+        (case.number, "村级上报", "李大爷")
+    ]

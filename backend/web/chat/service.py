@@ -76,6 +76,11 @@ class View:
         return (self.flow, self.step) in PHOTO_STEPS
 
     @property
+    def searches(self) -> bool:
+        """The household list: typed characters search it (the box must say so)."""
+        return (self.flow, self.step) == ("report", "household")
+
+    @property
     def wants_words(self) -> bool:
         """A few sentences (a larger box) rather than a name or a number."""
         return (self.flow, self.step) in NEED_STEPS
