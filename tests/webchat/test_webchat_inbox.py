@@ -52,6 +52,8 @@ async def test_status_news_shown_once_on_the_filing_device_only(
         news = [m for m in page.messages if case.number in m and "新进展" in m]
         assert len(news) == 2 and "已转介" in news[0] and "已受理" in news[1]  # newest first
         assert page.messages[:2] == news  # above the current screen
+        # no Telegram command on the page: the news points at the menu's button, which is here
+        assert "/status" not in news[0] and "“查询进度”" in news[0] and "查询进度" in page.buttons
         assert "申请帮助(为自己)" in page.buttons  # the menu is still there to answer
 
         assert case.number not in (await other.open()).text
