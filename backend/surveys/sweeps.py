@@ -11,7 +11,7 @@ rounds are skipped (counted and logged), never sent late. Keys: `survey:{id}:ask
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -188,6 +188,18 @@ async def _worker_chats(session: AsyncSession, person_ids: list[int]) -> dict[in
     return found
 
 
+async def _channels(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(ChatIdentity.id, ChatIdentity.channel).where(
+                ChatIdentity.id.in_(ids[start : start + 1000])
+            )
+        )
+        found.update({identity_id: channel for identity_id, channel in rows.all()})
+    return found
+
+
 async def _open(session: AsyncSession, now: datetime, *conditions: Any) -> list[Any]:
     rows = await session.execute(
         select(Survey, Person.name)
@@ -248,6 +260,10 @@ async def sweep_surveys(
     report.add("asked", len(to_ask) - len(no_chat_tasks))
     report.add("reminded", len(remind))
     report.add("tasks", len(tasks) + len(no_chat_tasks))
+    # Each row goes out on its chat's own channel (a resident bound in the web chat reads it
+    # in the page's inbox; Telegram must never be asked to send to a web device id).
+    channels = await _channels(session, sorted({r.chat_identity_id or 0 for r in rows} - {0}))
+    rows = [replace(r, channel=channels.get(r.chat_identity_id or 0, r.channel)) for r in rows]
     report.add("queued", await delivery.enqueue_many(session, now=now, rows=rows))
     await session.flush()
     return report
