@@ -31,6 +31,13 @@ TEXTS: dict[str, str] = {
     "lookup_limited": "查询次数太多了,请过一个小时再试,或直接打电话询问乡镇。",
     "back_to_chat": "回到申请页面",
     "start_over": "回到开始",
+    # The scheduler's survey questions as the page's inbox shows them (the web layer does not import
+    # scheduler/templates.py; same wording, but only the buttons answer on the page).
+    "inbox.survey_ask": "您好!关于{name}正在接受的服务,您满意吗?请点下面的按钮回答。",
+    "inbox.survey_remind": "您好,前两天请您评价{name}接受的服务,还没有收到您的回答。请点按钮回答:",
+    "inbox.survey_task": (
+        "【回访任务】{name}的满意度回访一周没有回答,请上门询问,再按对方的回答点下面的按钮录入。"
+    ),
     "bind_intro": "这是工作人员给您的绑定链接。绑定后,案件进展会显示在这个页面上;"
     "村、乡镇工作人员还可以在这里上报困难户。请点下面的按钮:",
     "bind_confirm": "确认绑定",

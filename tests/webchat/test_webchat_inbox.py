@@ -10,10 +10,14 @@ from sqlalchemy import select
 from backend.cases import workflow
 from backend.cases.models import Case, CaseStatus
 from backend.core.runtime import Runtime
+from backend.identities import bindcodes
 from backend.outbox.models import Notification, NotificationStatus
+from backend.surveys import sweeps as survey_sweeps
+from backend.surveys.models import Survey
 from scheduler.sender import Sender
+from tests.cases.helpers import case_in
 from tests.scheduler.test_sched_webchat_inbox import Recorder
-from tests.webchat.kit import Resident
+from tests.webchat.kit import Resident, read
 from tests.webchat.test_webchat_http import to_summary
 from tests.world import World
 
@@ -63,3 +67,33 @@ async def test_status_news_shown_once_on_the_filing_device_only(
         rows = (await session.execute(select(Notification))).scalars().all()
     assert {r.channel for r in rows} == {"web_chat"}
     assert all(r.status == NotificationStatus.sent and r.sent_at is not None for r in rows)
+
+
+async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
+    resident: Resident, world: World, runtime: Runtime
+) -> None:
+    async with runtime.sessions() as session, session.begin():
+        code = await bindcodes.issue(session, clock=runtime.clock, person_id=world.resident.id)
+    page = read(await resident.http.get(f"/chat?start={code}"))
+    await resident.http.post("/chat", data={"token": page.token, "step": "bind", "start": code})
+    await case_in(runtime, world, CaseStatus.in_service)
+    async with runtime.sessions() as session, session.begin():
+        await survey_sweeps.sweep_surveys(session, now=runtime.clock.now())
+    async with runtime.sessions() as session:
+        (survey,) = (await session.execute(select(Survey))).scalars()
+        (row,) = (
+            await session.execute(
+                select(Notification).where(Notification.template_key == "survey_ask")
+            )
+        ).scalars()
+    assert row.channel == "web_chat"  # the sweep asks the resident's web chat
+
+    screen = await resident.open()
+    assert any("您满意吗" in m for m in screen.messages)
+    assert {"非常满意", "满意", "一般", "不满意", "很不满意"} <= set(screen.buttons)
+    asked = await resident.tap("满意")
+    assert "您选的是“满意”" in asked.text and "满意" not in asked.buttons  # shown once
+    assert "谢谢您的评价" in (await resident.tap("跳过")).text
+    async with runtime.sessions() as session:
+        answered = await session.get(Survey, survey.id)
+    assert answered is not None and answered.score == 4

@@ -87,7 +87,16 @@ def _screen(view: View, notice: str | None) -> dict[str, Any]:
     return {
         "notice": text(notice, {"limit": MAX_MB}) if notice else "",
         "messages": messages,
-        "news": [text(r.key, r.params) for r in view.news],
+        "news": [
+            {
+                "text": text(r.key, r.params),
+                "rows": [
+                    [{"value": c.value, "label": text(c.key, c.params)} for c in row]
+                    for row in r.choices
+                ],
+            }
+            for r in view.news
+        ],
         "rows": [r for r in rows if not all(b["nav"] for b in r)],
         "nav": [b for r in rows for b in r if b["nav"]],
         "view": view,
