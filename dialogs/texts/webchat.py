@@ -38,6 +38,17 @@ TEXTS: dict[str, str] = {
     "inbox.survey_task": (
         "【回访任务】{name}的满意度回访一周没有回答,请上门询问,再按对方的回答点下面的按钮录入。"
     ),
+    "inbox.visit_digest": (
+        "【走访提醒】{period_label}(到{end})请走访以下{count}户,走访后点按钮登记:\n{list}"
+    ),
+    "inbox.visit_nudge": "【走访提醒】离{period_label}结束还有3天,还有{count}户没有走访:\n{list}",
+    "inbox.visit_missed": "【走访未完成】{period_label}有{count}户没有走访,请督促村里补上:\n{list}",
+    "inbox.visit_missed_again": "【连续未走访】以下{count}户连续两个半月没有走访,请督办:\n{list}",
+    "inbox.more": "……另有{more}户,请在网页上查看",
+    "inbox.case_overdue": "【超期督办】案件{number}的“{step}”已超期(原定{due}),请督促办理。",
+    "inbox.emergency_again": "【紧急·再次提醒】紧急求助{number}超过2小时无人响应,请马上处理!",
+    "inbox.emergency_up": "【紧急·上报】乡镇2小时内未响应紧急求助{number},请县级督办。",
+    "inbox.unreachable_task": ("【联系不上】系统给{name}的消息发不出去,请上门或打电话告知:{about}"),
     "bind_intro": "这是工作人员给您的绑定链接。绑定后,案件进展会显示在这个页面上;"
     "村、乡镇工作人员还可以在这里上报困难户。请点下面的按钮:",
     "bind_confirm": "确认绑定",

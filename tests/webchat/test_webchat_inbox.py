@@ -3,6 +3,8 @@ filed it (newest first, above the current question, once), never on another devi
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from backend.surveys import sweeps as survey_sweeps
 from backend.surveys.models import Survey
 from scheduler.sender import Sender
 from tests.cases.helpers import case_in
+from tests.scheduler.schedworld import add_recipients, at, tick
 from tests.scheduler.test_sched_webchat_inbox import Recorder
 from tests.webchat.kit import Resident, read
 from tests.webchat.test_webchat_http import to_summary
@@ -97,3 +100,36 @@ async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
     async with runtime.sessions() as session:
         answered = await session.get(Survey, survey.id)
     assert answered is not None and answered.score == 4
+
+
+async def test_a_worker_bound_on_the_web_gets_the_visit_list_and_records_a_visit(
+    resident: Resident, world: World, runtime: Runtime
+) -> None:
+    runtime.clock.set(at(date(2026, 2, 26), 8))  # type: ignore[attr-defined]
+    async with runtime.sessions() as session, session.begin():
+        code = await bindcodes.issue(
+            session, clock=runtime.clock, staff_id=world.actors["worker"].staff_id
+        )
+    page = read(await resident.http.get(f"/chat?start={code}"))
+    await resident.http.post("/chat", data={"token": page.token, "step": "bind", "start": code})
+    people = await add_recipients(runtime, world.village, 2, prefix="北屯")
+    for day in (1, 2):  # a period begins on the 1st: the worker's list is queued
+        await tick(runtime, at(date(2026, 3, day), 9))
+    async with runtime.sessions() as session:
+        digest = (
+            await session.execute(
+                select(Notification).where(Notification.template_key == "visit_digest")
+            )
+        ).scalar_one()
+    assert digest.channel == "web_chat"
+
+    screen = await resident.open()
+    (listed,) = [m for m in screen.messages if "【走访提醒】" in m]
+    assert people[0].name in listed and people[1].name in listed and "北屯村" in listed
+    assert f"{people[1].name} 已走访" in screen.buttons
+    started = await resident.tap(f"{people[0].name} 已走访")
+    assert f"登记走访:{people[0].name}(北屯村),结果:已走访" in started.text
+    assert "走访情况" in started.text and started.inputs == ["text"]
+    assert "【走访提醒】" not in started.text  # shown once
+    screen = await resident.tap("跳过")
+    assert "走访照片" in screen.text and screen.inputs == ["photo"]

@@ -28,12 +28,10 @@ from backend.core.errors import Conflict, JiuzhuError
 from backend.core.runtime import Runtime
 from backend.outbox import delivery
 from backend.staff.actor import Actor
-from backend.surveys.models import SCORES
-from backend.web.chat import upload
+from backend.web.chat import inbox, upload
 from dialogs.context import Turn
 from dialogs.engine import Engine
 from dialogs.flows import menu
-from dialogs.texts import TEXTS as DIALOG_TEXTS
 from dialogs.types import Choice, Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -48,13 +46,11 @@ BUTTONS_ONLY = frozenset(
     | {("intake", s) for s in ("consent", "summary")}
     | {("report", s) for s in ("new_village", "items", "pick", "pick_item", "urgency")}
     | {("report", s) for s in ("photo", "location", "summary")}
+    | {("visit", s) for s in ("photo", "location", "confirm")}
 )
-# Scheduler rows the page can show (their text in dialogs/texts/webchat.py as "inbox.<key>"),
-# answered by the dialog's duty buttons (`survey:<id>:<score>`, dialogs/flows/survey.py).
-SURVEY_KEYS = frozenset({"survey_ask", "survey_remind", "survey_task"})
 PHONE_STEPS = frozenset({("intake", "phone"), ("intake", "ben_phone"), ("report", "new_phone")})
 NEED_STEPS = frozenset({("intake", "need"), ("report", "need")})  # words, a photo allowed
-PHOTO_STEPS = NEED_STEPS | {("report", "photo")}
+PHOTO_STEPS = NEED_STEPS | {("report", "photo"), ("visit", "photo")}
 Outcome = Literal["done", "replayed", "error", "busy"]
 
 
@@ -110,17 +106,6 @@ def _load(raw: dict[str, Any]) -> Reply:
                  raw.get("location", False))  # fmt: skip
 
 
-def _news(key: str, params: dict[str, Any]) -> Reply | None:
-    """An unread row as the page shows it; None for a row the page cannot show."""
-    if key in DIALOG_TEXTS:
-        return Reply(key, params)
-    if key in SURVEY_KEYS and str(params.get("survey", "")).isdigit():
-        words = [Choice(f"survey:{params['survey']}:{s}", "plain", {"label": w})
-                 for w, s in SCORES.items()]  # fmt: skip
-        return Reply(f"inbox.{key}", params, (tuple(words[:3]), tuple(words[3:])))
-    return None
-
-
 def menu_replies(device_id: str) -> list[Reply]:
     turn = Turn(Snapshot(channel=CHANNEL, external_id=device_id))
     menu.show(turn)
@@ -164,7 +149,7 @@ class ChatService:
             unread = await delivery.unread_inbox(session, external_id=device_id)
             # The inbox: notifications are delivered by showing them once; a key the dialogs do
             # not own (a scheduler text) is not a resident's message on the web: left unread.
-            news = [(i, reply) for i, key, params in unread if (reply := _news(key, params))]
+            news = [(i, reply) for i, key, params in unread if (reply := inbox.news(key, params))]
             if news:
                 ids = [i for i, _ in news]
                 await delivery.mark_read(session, ids=ids, now=self.runtime.clock.now())
