@@ -12,7 +12,6 @@ when another replica saved first: the edge rolls back and retries).
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -80,13 +79,15 @@ class Engine:
         display_name: str = "",
         reask: bool = False,
         keep: Keep | None = None,
+        snapshot: Snapshot | None = None,
     ) -> list[Reply]:
         """The replies of one input. `reask`: when the input was answered without a question
         (too long, an invalid phone …) while a flow is under way, ask its current question again
         (a web page shows only this answer, Telegram keeps the question above). `keep`: called
         with the new state and the replies before the save, so a transport may keep something
         of its own in the state in the same write (the web chat keeps the screen); it returns
-        the replies to give back."""
+        the replies to give back. `snapshot`: the conversation as the caller loaded it in this
+        session (`conversations.load`), so it is not loaded and copied a second time."""
         ctx = Context(
             session=session,
             clock=self.clock,
@@ -97,8 +98,12 @@ class Engine:
             hotlines=self.hotlines,
             display_name=display_name,
         )
-        snap = await conversations.load(session, channel=channel, external_id=external_id)
-        before = (snap.flow, snap.step, copy.deepcopy(snap.state))
+        snap = (
+            snapshot
+            if snapshot is not None
+            else await conversations.load(session, channel=channel, external_id=external_id)
+        )
+        before = (snap.flow, snap.step, conversations.clone(snap.state))
         turn = Turn(snap)
         await _dispatch(ctx, turn, inbound)
         if reask and snap.flow != "menu" and not any(r.choices for r in turn.replies):

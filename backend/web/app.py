@@ -36,6 +36,10 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
     app.state.runtime = runtime
     errors.install(app)
     app.include_router(health.router)
+    # The residents' web chat first: FastAPI tries the routes in order, and /chat (the busiest
+    # public path) would otherwise be matched against every console and API route before it.
+    app.include_router(chat_routes.router)
+    app.mount("/chat/static", StaticFiles(directory=chat_routes.STATIC_DIR), name="chat-static")
     for api in (auth, cases, people, resources, ledger, relief):
         app.include_router(api.router)
     app.include_router(routes.router)
@@ -44,8 +48,6 @@ def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAP
     app.include_router(admin_routes.router)  # 账号管理
     app.include_router(resource_routes.router)  # 资源目录 and its editing
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(chat_routes.router)  # the residents' web chat, /chat
-    app.mount("/chat/static", StaticFiles(directory=chat_routes.STATIC_DIR), name="chat-static")
     for router in routers:
         app.include_router(router)
     return app

@@ -189,11 +189,14 @@ class ChatService:
         # Served from the process cache after this device's last step (no SELECT); a stale entry
         # (another replica saved since) fails the engine's save with Conflict and is retried.
         snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
+        # A filed case gets attachments only from photos of this conversation: without any
+        # (none before this step, none in it) the case is not read back.
+        photos = inbound.kind == "photo" or bool(snap.state.get("data", {}).get("photos"))
         run = self.engine.handle
         if snap.version == 0 and inbound.kind == "choice":
             # The first screen's menu was shown without storing anything; offer it now.
             await run(session, channel=CHANNEL, external_id=device_id,
-                      inbound=Inbound("command", command="start"))  # fmt: skip
+                      inbound=Inbound("command", command="start"), snapshot=snap)  # fmt: skip
         expired = inbound.kind in ("text", "photo") and shown != f"{snap.flow}:{snap.step}"
         if expired:
             # A text typed on an old page (back button, second tab) would answer another
@@ -210,8 +213,8 @@ class ChatService:
         # reask: Telegram keeps the last question on the screen above; a page shows only this
         # answer ("too long", "invalid phone"…), so the engine asks the current question again.
         replies = await run(session, channel=CHANNEL, external_id=device_id, inbound=inbound,
-                            reask=True, keep=keep)  # fmt: skip
-        for reply in replies:
+                            reask=True, keep=keep, snapshot=snap)  # fmt: skip
+        for reply in replies if photos else ():
             if reply.key in FILED and reply.params.get("number"):
                 await self._attach_photos(session, str(reply.params["number"]))
         return "done"
