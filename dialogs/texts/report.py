@@ -47,5 +47,5 @@ TEXTS: dict[str, str] = {
     "report_em_who_first": "请先选是哪一户,选好就马上上报。",
     "report_out_of_scope": "这一户不在您负责的村里,不能上报。",
     "report_failed": "没有上报成功:{reason}",
-    "report_use_buttons": "请点上面的按钮继续,或发送 /cancel 取消。",
+    "report_use_buttons": "请点上面的按钮继续,不想填了就点“取消”。",
 }

@@ -25,7 +25,7 @@ TEXTS: dict[str, str] = {
     "visit_date_unknown": "没看懂这个日期。请点按钮,或者这样写:3月5日、2026-03-05。",
     "visit_date_future": "走访日期不能晚于今天,请再选一次。",
     "visit_date_range": "这条提醒管的是{first}到{last}的走访,日期要在这中间,请再选一次。",
-    "visit_use_buttons": "请点上面的按钮继续,或发送 /cancel 取消。",
+    "visit_use_buttons": "请点上面的按钮继续,不想填了就点“取消”。",
     "visit_recorded": "已登记:{name},{outcome},{day}。谢谢!",
     "visit_case_opened": "已经为这户提交求助,案件号 {number},由{township}办理。",
     "visit_already": "{name}这半个月的走访已经登记过了({day},{outcome}),不用再点。",
