@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.classifier.classifier import Classifier
+from backend.classifier.schemas import Classification
 from backend.conversations.service import Snapshot
 from backend.core.clock import Clock
 from backend.core.crypto import PersonalDataCipher
@@ -37,6 +38,15 @@ class Context:
     hotlines: str = ""  # the county's own numbers, already readable
     display_name: str = ""
     _identity: ChatIdentity | None = None
+    _classified: dict[str, Classification] = field(default_factory=dict)
+
+    def classify(self, text: str) -> Classification:
+        """The classifier's result, computed once per text within this update (the engine's
+        emergency check and the intake read the same words)."""
+        found = self._classified.get(text)
+        if found is None:
+            found = self._classified[text] = self.classifier.classify(text)
+        return found
 
     async def identity(self) -> ChatIdentity:
         if self._identity is None:

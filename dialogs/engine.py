@@ -148,7 +148,7 @@ async def _dispatch(ctx: Context, turn: Turn, inbound: Inbound) -> None:
 
 
 def _urgent(ctx: Context, inbound: Inbound) -> bool:
-    return ctx.classifier.classify(inbound.text).emergency
+    return ctx.classify(inbound.text.strip()).emergency
 
 
 async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:

@@ -142,7 +142,7 @@ async def _summary(ctx: Context, turn: Turn) -> None:
 
 async def accept_need(ctx: Context, turn: Turn) -> None:
     """Classify the need; confirm what was understood, or let the user pick."""
-    result = ctx.classifier.classify(turn.data.get("text", ""))
+    result = ctx.classify(turn.data.get("text", ""))
     turn.data["classification"] = result.to_dict()
     turn.data["items"] = [i for i in result.labels if i in case_items.names()]
     again = turn.snap.step in ("items", "pick", "pick_item")  # more words: no new back step

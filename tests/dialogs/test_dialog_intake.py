@@ -5,8 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from backend.cases.models import ApplicantKind, Case, CaseStatus
+from backend.classifier.schemas import Classification
+from backend.classifier.service import get_classifier
 from backend.conversations.models import Conversation
 from backend.core.runtime import Runtime
+from dialogs.engine import Engine
 from tests.dialogs.conftest import Chat, keys, shown
 from tests.world import VALID_IDS, World
 
@@ -190,3 +193,27 @@ async def test_a_bound_resident_is_not_asked_for_a_name(
     assert (
         case.beneficiary_id == world.resident.id and case.applicant_person_id == case.beneficiary_id
     )
+
+
+async def test_a_need_is_read_by_the_classifier_once(runtime: Runtime) -> None:
+    """The engine's emergency check and the intake's reading share one classification."""
+    real = get_classifier()
+    calls: list[str] = []
+
+    class Counting:
+        def classify(self, text: str) -> Classification:
+            calls.append(text)
+            return real.classify(text)
+
+    engine = Engine.create(
+        clock=runtime.clock,
+        cipher=runtime.cipher,
+        classifier=Counting(),  # type: ignore[arg-type]
+        hotlines="12349",
+    )
+    chat = Chat(runtime, engine)
+    await chat.command("start")
+    await chat.tap("m:self")
+    replies = await chat.text("  我一个人住,腿脚不好,想请人帮忙送饭  ")
+    assert keys(replies) == ["understood"] and "助餐" in shown(replies)
+    assert calls == ["我一个人住,腿脚不好,想请人帮忙送饭"]
