@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import service as audit
 from backend.cases import intake_texts as T
-from backend.cases import queue
+from backend.cases import person_access
 from backend.cases import service as cases_service
 from backend.cases.items import check_items
 from backend.cases.models import ApplicantKind, Case, Channel, IntakeNonce
@@ -189,7 +189,9 @@ async def _person(
     """The chosen roster person, or (None, the cleaned name of a new one)."""
     if entry.person_id is not None:
         try:
-            return await queue.person_for_actor(session, actor=actor, person_id=entry.person_id), ""
+            return await person_access.person_for_actor(
+                session, actor=actor, person_id=entry.person_id
+            ), ""
         except NotFound:
             errors["person_id"] = T.PERSON_UNKNOWN
             return None, ""

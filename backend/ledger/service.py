@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import service as audit
 from backend.cases import items as items_service
-from backend.cases import queue
+from backend.cases import person_access, queue
 from backend.cases.assignment import CaseAssignment
 from backend.cases.models import CHANNEL_NAMES, STATUS_NAMES, Case, CaseStatus
 from backend.core.clock import BUSINESS_TZ, Clock, as_utc, business_date
@@ -79,7 +79,7 @@ async def build(
     if township is None or actor.kind != "staff" or not actor.sees(township.path):
         raise NotFound("找不到这个乡镇", code="region_not_found")
     start, end = _month_bounds(year, month)
-    full = queue.may_see_full_id(actor, township.path)
+    full = person_access.may_see_full_id(actor, township.path)
     now = clock.now()
     found = await session.execute(
         select(Case, Person)

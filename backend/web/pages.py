@@ -2,7 +2,7 @@
 
 Shared by the JSON API and the console, so both show the same facts under the same scope rules.
 No rule is decided here: scope comes from `cases.service.get_for_actor` and
-`cases.queue.person_for_actor`, moves from `cases.workflow.check`.
+`cases.person_access.person_for_actor`, moves from `cases.workflow.check`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.cases import assignment, casefile, queue, relief, workflow
+from backend.cases import assignment, casefile, person_access, queue, relief, workflow
 from backend.cases import items as items_service
 from backend.cases.models import (
     CHANNEL_NAMES,
@@ -239,7 +239,7 @@ class PersonPage:
 async def person_page(
     session: AsyncSession, *, actor: Actor, person_id: int, now: datetime
 ) -> PersonPage:
-    person = await queue.person_for_actor(session, actor=actor, person_id=person_id)
+    person = await person_access.person_for_actor(session, actor=actor, person_id=person_id)
     members = await people_service.list_household_members(session, person=person)
     ids = [m.id for m in members]
     groups: dict[int, list[str]] = {}
@@ -278,5 +278,5 @@ async def person_page(
         ),
         cases=cases,
         events=events,
-        may_see_full_id=bool(region and queue.may_see_full_id(actor, region.path)),
+        may_see_full_id=bool(region and person_access.may_see_full_id(actor, region.path)),
     )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from backend.cases import assignment, queue, workflow
+from backend.cases import assignment, person_access, queue, workflow
 from backend.cases import service as cases_service
 from backend.cases.models import CaseStatus
 from backend.core.clock import FrozenClock
@@ -121,7 +121,7 @@ async def test_provider_sees_only_assigned_cases(runtime: Runtime, world: World)
         assert (
             await cases_service.get_for_actor(session, actor=provider, case_id=case.id)
         ).id == case.id
-        person = await queue.person_for_actor(
+        person = await person_access.person_for_actor(
             session, actor=provider, person_id=case.beneficiary_id
         )
         assert person.id == case.beneficiary_id

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from backend.cases import queue
+from backend.cases import person_access
 from backend.people.consent import STATE_NAMES
 from backend.web import pages
 from backend.web.api.schemas import FullId, RevealId, queue_item_json
@@ -80,7 +80,7 @@ async def get_person(
 async def reveal_id(
     person_id: int, body: RevealId, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
 ) -> FullId:
-    number = await queue.reveal_full_id(
+    number = await person_access.reveal_full_id(
         session,
         clock=runtime.clock,
         cipher=runtime.cipher,

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backend.cases import assignment, queue, relief, workflow
+from backend.cases import assignment, person_access, relief, workflow
 from backend.cases import attachments as attachments_service
 from backend.cases import service as cases_service
 from backend.cases.models import STATUS_NAMES, CaseStatus
@@ -227,7 +227,7 @@ async def reveal_id(
     runtime: RuntimeDep, reason: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:  # fmt: skip
     """The person page with the full ID number shown this once (the reason is audited)."""
-    number = await queue.reveal_full_id(
+    number = await person_access.reveal_full_id(
         session,
         clock=runtime.clock,
         cipher=runtime.cipher,

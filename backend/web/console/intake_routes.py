@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from backend.cases import intake, intake_roster, queue, receipt, receipt_docx
+from backend.cases import intake, intake_roster, person_access, receipt, receipt_docx
 from backend.cases import intake_texts as T
 from backend.cases.intake import ClerkEntry, EntryInvalid, Suggestion
 from backend.classifier import service as classifier_service
@@ -86,7 +86,9 @@ async def _form(
     person_id = _int(values.get("person_id", ""))
     if person_id is not None:
         try:
-            person = await queue.person_for_actor(session, actor=user.actor, person_id=person_id)
+            person = await person_access.person_for_actor(
+                session, actor=user.actor, person_id=person_id
+            )
             chosen = await intake_roster.hit(session, person=person)
         except NotFound:
             values = {**values, "person_id": ""}
