@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import service as audit
 from backend.cases import intake_texts as T
-from backend.cases.intake import CLERK_ROLES, EntryInvalid
+from backend.cases.intake_check import CLERK_ROLES, EntryInvalid
 from backend.core.clock import Clock, business_date
 from backend.core.crypto import PersonalDataCipher
 from backend.core.errors import InvalidInput

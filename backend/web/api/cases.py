@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from backend.cases import assignment, intake, queue, workflow
+from backend.cases import assignment, intake, intake_check, queue, workflow
 from backend.cases import attachments as attachments_service
 from backend.cases import service as cases_service
 from backend.cases.models import CaseStatus
@@ -331,7 +331,7 @@ async def enter_case(
     key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None,
 ) -> JSONResponse:  # fmt: skip
     person, delegate, order = body.beneficiary, body.delegate, body.work_order
-    entry = intake.ClerkEntry(
+    entry = intake_check.ClerkEntry(
         channel=body.channel,
         text=body.text,
         region_id=body.region_id,

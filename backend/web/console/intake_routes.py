@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from backend.cases import intake, intake_roster, person_access, receipt, receipt_docx
+from backend.cases import intake, intake_check, intake_roster, person_access, receipt, receipt_docx
 from backend.cases import intake_texts as T
-from backend.cases.intake import ClerkEntry, EntryInvalid, Suggestion
+from backend.cases.intake_check import ClerkEntry, EntryInvalid, Suggestion
 from backend.classifier import service as classifier_service
 from backend.classifier.service import get_classifier
 from backend.core.clock import business_date
@@ -160,7 +160,7 @@ async def intake_post(
         except EntryInvalid as exc:
             return await _form(request, user, session, runtime, **show, errors=exc.fields)
         return await _form(request, user, session, runtime, **show, hits=hits)
-    hint = intake.suggest(classifier, values["text"]) if values["text"] else None
+    hint = intake_check.suggest(classifier, values["text"]) if values["text"] else None
     if action == "classify":  # 识别: the suggestion replaces the ticks
         if hint is None:
             return await _form(request, user, session, runtime, **show, errors=_no_text())
@@ -177,7 +177,7 @@ async def intake_post(
     if action != "submit":  # 检查 (and the Enter key): the problems, or that it may be filed
         request.state.read_only = True
         try:
-            await intake.check(
+            await intake_check.check(
                 session, clock=runtime.clock, classifier=classifier, actor=user.actor, entry=entry
             )
         except EntryInvalid as exc:
