@@ -9,9 +9,14 @@ talking to the fake Bot API of the tests on 127.0.0.1:
 each one conversation at a time (c=1) and, as saturation, 50 always-busy senders (c=50 closed
 loop: each sends its next update the moment the previous one is answered).
 
-"CPU ms" is the CPU time of this process per update (bot, fake Bot API, SQLite's thread; not the
-PostgreSQL server's): on a shared machine it moves far less than updates/s, and floor CPU /
-intake CPU is the rate ratio the two would have on a core of their own.
+The fake Bot API runs in a process of its own (Telegram's servers are not on the bot's machine;
+in the bot's process its CPU counted against every handler by the number of calls it makes);
+`--api-in-process` runs it inside the bot's process as before.
+
+"CPU ms" is the CPU time of the bot's process per update (bot, SQLite's thread, and the fake Bot
+API with `--api-in-process`; not the PostgreSQL server's): on a shared machine it moves far less
+than updates/s, and floor CPU / intake CPU is the rate ratio the two would have on a core of
+their own.
 
 `intake paced` is the realistic "50 conversations at once": 50 people each sending their next
 update 1–3 s (uniformly random, seeded) after the previous one was answered (open loop towards
@@ -19,6 +24,7 @@ the bot); its p99 is the latency a person sees while 49 others are typing too.
 
   .venv/bin/python benchmarks/bot_bench.py                      # SQLite only
   .venv/bin/python benchmarks/bot_bench.py --pg postgresql://postgres@127.0.0.1:5432/bench
+  .venv/bin/python benchmarks/bot_bench.py --api-in-process      # the fake API in this process
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import backend.models  # noqa: F401
 from backend.conversations import service as conversations
 from backend.core import migrations
+from backend.core.db import create_engine
 from backend.core.runtime import Runtime, create_runtime
 from backend.core.settings import Settings
 from backend.regions import service as regions_service
@@ -128,6 +135,19 @@ async def measure(
 
 async def prepare(url: str) -> tuple[Runtime, list[int]]:
     settings = Settings(database_url=url, secret_key=SECRET, var_dir=Path(tempfile.mkdtemp()))
+    if not settings.is_sqlite:  # a fresh machine has no benchmark database yet
+        base, name = url.rsplit("/", 1)
+        admin = create_engine(
+            Settings(database_url=f"{base}/postgres", secret_key=SECRET),
+            isolation_level="AUTOCOMMIT",
+        )
+        async with admin.connect() as connection:
+            known = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not known:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        await admin.dispose()
     runtime = create_runtime(settings)
     if not settings.is_sqlite:
         async with runtime.engine.begin() as connection:
@@ -149,7 +169,7 @@ def intake_script(bot: Bot, uid: int, regions: list[int]) -> list[Update]:
 
 
 async def one_run(
-    url: str, fake: FakeTelegram
+    url: str, fake: FakeTelegram | RemoteFake
 ) -> dict[str, tuple[float, float, float, float, int]]:
     runtime, regions = await prepare(url)
     runtime.settings = runtime.settings.model_copy(
@@ -208,13 +228,52 @@ async def one_run(
     return results
 
 
+class RemoteFake:
+    """The fake Bot API of the tests, served by a child process on a free port."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.calls: list[object] = []  # kept in the child; cleared there never (a few MB)
+        self._child: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self._child = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--serve-api", stdout=asyncio.subprocess.PIPE
+        )
+        assert self._child.stdout is not None
+        self.port = int((await self._child.stdout.readline()).decode())
+
+    async def stop(self) -> None:
+        if self._child is not None:
+            self._child.terminate()
+            await self._child.wait()
+
+
+async def serve_api() -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    print(fake.port, flush=True)
+    while True:
+        await asyncio.sleep(5)
+        fake.calls.clear()
+        fake.delivered.clear()
+        fake.delivered_at.clear()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", default="", help="PostgreSQL URL (its schema is dropped!)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--api-in-process", action="store_true", help="the fake API runs here")
+    parser.add_argument("--serve-api", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    fake = FakeTelegram()
+    if args.serve_api:
+        await serve_api()
+        return
+    fake: FakeTelegram | RemoteFake = FakeTelegram() if args.api_in_process else RemoteFake()
     await fake.start()
+    where = "in this process" if args.api_in_process else "in its own process"
+    print(f"fake Bot API {where}, port {fake.port}")
     targets = [("SQLite (WAL)", None)] + ([("PostgreSQL", args.pg)] if args.pg else [])
     try:
         for label, pg in targets:
