@@ -10,12 +10,13 @@ for every taxonomy label and for `emergency`, over the features of `learned.feat
 marked character 1–3-grams plus the keyword engine's per-label and per-group scores.
 
 Data (the training pool): the shared dev corpus when present, every labelled JSONL in
-tests/classifier/ and tests/classifier/data/ except the blind test sets (`blind_b`, `blind_c`, `blind_d`,
-never read here). A missing file is skipped. Settings are chosen by 5-fold cross-validation on
-the pool: the L2 strength, the global and per-label thresholds, how far a keyword label is kept
-against the model (`keep`), and the emergency threshold (highest recall with precision ≥ 0.85).
-Files the lexicon was never tuned on (`train_synth_*`) are scored separately in CV and count half of
-the selection objective, since the keyword features are too good on the files they were tuned on.
+tests/classifier/ and tests/classifier/data/ except the blind test sets (`blind_b`, `blind_c`,
+`blind_d`, never read here). A missing file is skipped. Settings are chosen by 5-fold
+cross-validation on the pool: the L2 strength, the global and per-label thresholds, how far a
+keyword label is kept against the model (`keep`), and the emergency threshold (highest recall with
+precision ≥ 0.85). Files the lexicon was never tuned on (`train_synth_*`) are scored separately in
+CV and count half of the selection objective, since the keyword features are too good on the files
+they were tuned on.
 """
 
 from __future__ import annotations
