@@ -13,12 +13,14 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from backend.core import sqlite_driver
 from backend.core.settings import Settings
 
 NAMING_CONVENTION = {
@@ -84,7 +86,12 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = _create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # aiosqlite with one thread hop per statement (sqlite_driver.py), given the very
+        # arguments SQLAlchemy's dialect computes from the URL.
+        args, connect_kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        connect_kwargs["timeout"] = 30
+        creator = sqlite_driver.connector(*args, **connect_kwargs)
+        engine = _create_async_engine(url, async_creator=creator, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
