@@ -173,6 +173,13 @@ class LearnedModel:
             self._weights[key] = sparse
             self._packed[key] = base + sum(round(w * SCALE) << (32 * i) for i, w in sparse.items())
         self._dense = {k: tuple(w.items()) for k, w in self._weights.items() if _DENSE.match(k)}
+        # what an explanation may show: n-grams, scope-marked or not, and their positive weights
+        self._explain = {
+            k: positive
+            for k, w in self._weights.items()
+            if not k.startswith(":") or k.startswith((":!", ":^"))
+            if (positive := {i: v for i, v in w.items() if v > 0})
+        }
         self._layout = struct.Struct(f"<{len(self.targets)}I")
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self._cut = [_logit(self.thresholds.get(t, self.thresholds["label"])) for t in self.targets]
@@ -215,19 +222,27 @@ class LearnedModel:
         """A strong danger group fired (`emergency_strong`): the keyword flag is kept."""
         return any(groups.get(g, 0.0) >= at - 1e-9 for g, at in self.emergency_strong.items())
 
-    def evidence(self, x: set[str], target: str, top: int = 3) -> list[str]:
+    def explainable(self, x: set[str]) -> list[tuple[str, dict[int, float]]]:
+        """The message's n-grams (scope-marked ones too) with their positive weights: computed
+        once per message and ranked per target by `evidence`."""
+        explain = self._explain
+        return [(k, ws) for k in x if (ws := explain.get(k)) is not None]
+
+    def evidence(
+        self,
+        x: set[str],
+        target: str,
+        top: int = 3,
+        present: list[tuple[str, dict[int, float]]] | None = None,
+    ) -> list[str]:
         """The present n-grams that pushed `target` up most, shown without scope marks (a
         shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and `倒`)."""
         i = self._index[target]
         ranked = sorted(
-            (
-                (w, k)
-                for k in x & self._weights.keys()
-                if not k.startswith(":") or k.startswith((":!", ":^"))
-                if (w := self._weights[k].get(i, 0.0)) > 0
-            ),
+            ((w, k) for k, ws in (self.explainable(x) if present is None else present)
+             if (w := ws.get(i, 0.0)) > 0),
             key=lambda item: (-item[0], item[1]),
-        )
+        )  # fmt: skip
         chosen: list[str] = []
         for _, key in ranked:
             gram = key[2:] if key.startswith(":") else key
@@ -245,6 +260,7 @@ class LearnedModel:
         z = self.logits(x, valued)
         scores: dict[str, LabelScore] = {}
         low, keyword = self._low, result.scores
+        present: list[tuple[str, dict[int, float]]] | None = None  # for explanations, once
         for i, target in enumerate(self.targets):
             if z[i] < low and target not in keyword:
                 continue  # below every cut and not a keyword label: nothing to decide
@@ -255,7 +271,10 @@ class LearnedModel:
                 scores[target] = kept
             elif z[i] >= self._cut[i] and target not in reading.negated:
                 words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
-                words += tuple(EVIDENCE + g for g in self.evidence(x, target))
+                if present is None:
+                    present = self.explainable(x)
+                found = self.evidence(x, target, present=present)
+                words += tuple(EVIDENCE + g for g in found)
                 scores[target] = LabelScore(target, names[target], round(_sigmoid(z[i]), 2), words)
         ze = z[self._e]
         emergency, reason = result.emergency, result.emergency_reason
@@ -267,7 +286,7 @@ class LearnedModel:
         elif emergency:
             e_words = result.emergency_words
         elif ze >= self._emergency and not (reading.silenced and self.respect_silenced):
-            found = self.evidence(x, EMERGENCY)
+            found = self.evidence(x, EMERGENCY, present=present)
             emergency, e_score = True, round(_sigmoid(ze), 2)
             reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found) + "等"
             e_words = tuple(EVIDENCE + g for g in found)
