@@ -37,6 +37,7 @@ import json
 import math
 import re
 import struct
+from collections.abc import Iterable
 from itertools import repeat
 from operator import add
 from pathlib import Path
@@ -222,45 +223,47 @@ class LearnedModel:
         """A strong danger group fired (`emergency_strong`): the keyword flag is kept."""
         return any(groups.get(g, 0.0) >= at - 1e-9 for g, at in self.emergency_strong.items())
 
-    def explainable(self, x: set[str]) -> list[tuple[str, dict[int, float]]]:
-        """The message's n-grams (scope-marked ones too) with their positive weights: computed
-        once per message and ranked per target by `evidence`."""
+    def explanations(self, x: set[str], targets: Iterable[int], top: int = 3) -> list[list[str]]:
+        """For each target index, the present n-grams that pushed it up most, shown without
+        scope marks (a shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and
+        `倒`). One pass over the message's n-grams serves every target."""
+        wanted = {i: j for j, i in enumerate(targets)}
+        candidates: list[list[tuple[float, str]]] = [[] for _ in wanted]
         explain = self._explain
-        return [(k, ws) for k in x if (ws := explain.get(k)) is not None]
-
-    def evidence(
-        self,
-        x: set[str],
-        target: str,
-        top: int = 3,
-        present: list[tuple[str, dict[int, float]]] | None = None,
-    ) -> list[str]:
-        """The present n-grams that pushed `target` up most, shown without scope marks (a
-        shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and `倒`)."""
-        i = self._index[target]
-        ranked = sorted(
-            ((w, k) for k, ws in (self.explainable(x) if present is None else present)
-             if (w := ws.get(i, 0.0)) > 0),
-            key=lambda item: (-item[0], item[1]),
-        )  # fmt: skip
-        chosen: list[str] = []
-        for _, key in ranked:
-            gram = key[2:] if key.startswith(":") else key
-            if any(gram in c or c in gram for c in chosen):
+        for key in x:
+            weights = explain.get(key)
+            if weights is None:
                 continue
-            chosen.append(gram)
-            if len(chosen) == top:
-                break
-        return chosen
+            for i, w in weights.items():
+                j = wanted.get(i)
+                if j is not None:
+                    candidates[j].append((-w, key))
+        result: list[list[str]] = []
+        for ranked in candidates:
+            ranked.sort()
+            chosen: list[str] = []
+            for _, key in ranked:
+                gram = key[2:] if key.startswith(":") else key
+                if any(gram in c or c in gram for c in chosen):
+                    continue
+                chosen.append(gram)
+                if len(chosen) == top:
+                    break
+            result.append(chosen)
+        return result
+
+    def evidence(self, x: set[str], target: str, top: int = 3) -> list[str]:
+        """The explanation of one target (see `explanations`)."""
+        return self.explanations(x, [self._index[target]], top)[0]
 
     def combine(self, reading: Reading, names: dict[str, str]) -> Classification:
         """The final result: the keyword reading decided by the model (see the module doc)."""
         result = reading.result
         x, valued = feature_parts(reading, self.threshold, self.min_n)
         z = self.logits(x, valued)
-        scores: dict[str, LabelScore] = {}
+        decided: list[LabelScore | int] = []  # in target order: a kept label, or an index
         low, keyword = self._low, result.scores
-        present: list[tuple[str, dict[int, float]]] | None = None  # for explanations, once
+        added: list[int] = []  # labels the model decides: explained by their n-grams below
         for i, target in enumerate(self.targets):
             if z[i] < low and target not in keyword:
                 continue  # below every cut and not a keyword label: nothing to decide
@@ -268,28 +271,37 @@ class LearnedModel:
                 continue
             kept = keyword.get(target)
             if kept is not None and (z[i] >= self._keep or target in reading.pinned):
-                scores[target] = kept
+                decided.append(kept)
             elif z[i] >= self._cut[i] and target not in reading.negated:
-                words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
-                if present is None:
-                    present = self.explainable(x)
-                found = self.evidence(x, target, present=present)
-                words += tuple(EVIDENCE + g for g in found)
-                scores[target] = LabelScore(target, names[target], round(_sigmoid(z[i]), 2), words)
+                decided.append(i)
+                added.append(i)
         ze = z[self._e]
         emergency, reason = result.emergency, result.emergency_reason
         e_words: tuple[str, ...] = ()
         e_score = result.emergency_score  # the keyword score; the probability if the model flags
         pinned = EMERGENCY in reading.pinned or self.strong(reading.groups)
+        model_flag = False
         if emergency and ze < self._emergency_keep and ze < self._emergency and not pinned:
             emergency, reason = False, ""
         elif emergency:
             e_words = result.emergency_words
         elif ze >= self._emergency and not (reading.silenced and self.respect_silenced):
-            found = self.evidence(x, EMERGENCY, present=present)
+            model_flag = True
+        found = self.explanations(x, added + [self._e] * model_flag) if added or model_flag else []
+        explained = dict(zip(added, found, strict=False))
+        scores: dict[str, LabelScore] = {}
+        for item in decided:
+            if isinstance(item, LabelScore):
+                scores[item.label] = item
+                continue
+            target = self.targets[item]
+            words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
+            words += tuple(EVIDENCE + g for g in explained[item])
+            scores[target] = LabelScore(target, names[target], round(_sigmoid(z[item]), 2), words)
+        if model_flag:
             emergency, e_score = True, round(_sigmoid(ze), 2)
-            reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found) + "等"
-            e_words = tuple(EVIDENCE + g for g in found)
+            reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found[-1]) + "等"
+            e_words = tuple(EVIDENCE + g for g in found[-1])
         if scores == result.scores and emergency == result.emergency:
             return result
         return Classification(
