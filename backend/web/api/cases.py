@@ -22,6 +22,7 @@ from backend.web import pages
 from backend.web.api.schemas import (
     Assign,
     Body,
+    FastJSON,
     QueueItem,
     QueuePage,
     Refer,
@@ -75,7 +76,7 @@ async def list_queue(
         limit=limit + 1,
         offset=offset,
     )
-    return JSONResponse(
+    return FastJSON(
         {
             "items": [queue_item_json(r) for r in rows[:limit]],
             "limit": limit,
@@ -92,7 +93,7 @@ async def list_queue(
 )
 async def list_overdue(actor: ActorDep, session: SessionDep, runtime: RuntimeDep) -> JSONResponse:
     rows = await queue.list_overdue(session, actor=actor, now=runtime.clock.now())
-    return JSONResponse([queue_item_json(r) for r in rows])
+    return FastJSON([queue_item_json(r) for r in rows])
 
 
 def case_json(page: pages.CasePage) -> dict[str, Any]:
@@ -206,9 +207,9 @@ def _publicity_json(found: pages.Publicity | None) -> dict[str, Any] | None:
 )
 async def get_case(
     case_id: int, actor: ActorDep, session: SessionDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+) -> FastJSON:
     page = await pages.case_page(session, actor=actor, case_id=case_id, now=runtime.clock.now())
-    return case_json(page)
+    return FastJSON(case_json(page))
 
 
 @router.post(

@@ -5,10 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.cases.models import CaseStatus
 from backend.cases.queue import QueueRow
+
+
+class FastJSON(JSONResponse):
+    """JSON rendered by orjson (datetimes, dates and enums natively, the same text as FastAPI's
+    encoder gives them); for the queue and the case page, whose encoding was a measurable part of
+    each request (docs/queue.md). Anything orjson does not know goes through FastAPI's encoder."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=jsonable_encoder, option=orjson.OPT_NON_STR_KEYS)
 
 
 class Body(BaseModel):
