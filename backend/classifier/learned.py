@@ -174,13 +174,13 @@ class LearnedModel:
             self._weights[key] = sparse
             self._packed[key] = base + sum(round(w * SCALE) << (32 * i) for i, w in sparse.items())
         self._dense = {k: tuple(w.items()) for k, w in self._weights.items() if _DENSE.match(k)}
-        # what an explanation may show: n-grams, scope-marked or not, and their positive weights
-        self._explain = {
-            k: positive
-            for k, w in self._weights.items()
-            if not k.startswith(":") or k.startswith((":!", ":^"))
-            if (positive := {i: v for i, v in w.items() if v > 0})
-        }
+        # what an explanation may show, per target: n-grams (scope-marked or not) that push it up
+        self._explain: list[dict[str, float]] = [{} for _ in self.targets]
+        for key, weights in self._weights.items():
+            if not key.startswith(":") or key.startswith((":!", ":^")):
+                for i, w in weights.items():
+                    if w > 0:
+                        self._explain[i][key] = w
         self._layout = struct.Struct(f"<{len(self.targets)}I")
         self.thresholds: dict[str, float] = {k: float(v) for k, v in data["thresholds"].items()}
         self._cut = [_logit(self.thresholds.get(t, self.thresholds["label"])) for t in self.targets]
@@ -226,23 +226,13 @@ class LearnedModel:
     def explanations(self, x: set[str], targets: Iterable[int], top: int = 3) -> list[list[str]]:
         """For each target index, the present n-grams that pushed it up most, shown without
         scope marks (a shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and
-        `倒`). One pass over the message's n-grams serves every target."""
-        wanted = {i: j for j, i in enumerate(targets)}
-        candidates: list[list[tuple[float, str]]] = [[] for _ in wanted]
-        explain = self._explain
-        for key in x:
-            weights = explain.get(key)
-            if weights is None:
-                continue
-            for i, w in weights.items():
-                j = wanted.get(i)
-                if j is not None:
-                    candidates[j].append((-w, key))
+        `倒`). The present ones are found by one C-level set intersection per target."""
         result: list[list[str]] = []
-        for ranked in candidates:
-            ranked.sort()
+        for i in targets:
+            weights = self._explain[i]
+            ranked = sorted(weights.keys() & x, key=lambda k: (-weights[k], k))
             chosen: list[str] = []
-            for _, key in ranked:
+            for key in ranked:
                 gram = key[2:] if key.startswith(":") else key
                 if any(gram in c or c in gram for c in chosen):
                     continue
