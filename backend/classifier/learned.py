@@ -242,10 +242,6 @@ class LearnedModel:
             result.append(chosen)
         return result
 
-    def evidence(self, x: set[str], target: str, top: int = 3) -> list[str]:
-        """The explanation of one target (see `explanations`)."""
-        return self.explanations(x, [self._index[target]], top)[0]
-
     def combine(self, reading: Reading, names: dict[str, str]) -> Classification:
         """The final result: the keyword reading decided by the model (see the module doc)."""
         result = reading.result
