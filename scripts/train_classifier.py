@@ -41,7 +41,7 @@ from backend.classifier.service import get_classifier  # noqa: E402
 DEV = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 TESTS = ROOT / "tests" / "classifier"
 NEVER = {"blind_b.jsonl", "blind_c.jsonl", "blind_d.jsonl"}  # the untouched test sets
-UNTUNED_PREFIX = "train_synth_"  # the lexicon never saw these (a, b, c, d, e)
+UNTUNED_PREFIX = "train_synth_"  # the lexicon never saw any of these
 SEED = 7
 FOLDS = 5
 ITERATIONS = 300
