@@ -37,7 +37,6 @@ import json
 import math
 import re
 import struct
-from collections.abc import Iterable
 from itertools import repeat
 from operator import add
 from pathlib import Path
@@ -223,33 +222,28 @@ class LearnedModel:
         """A strong danger group fired (`emergency_strong`): the keyword flag is kept."""
         return any(groups.get(g, 0.0) >= at - 1e-9 for g, at in self.emergency_strong.items())
 
-    def explanations(self, x: set[str], targets: Iterable[int], top: int = 3) -> list[list[str]]:
-        """For each target index, the present n-grams that pushed it up most, shown without
-        scope marks (a shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and
-        `倒`). The present ones are found by one C-level set intersection per target."""
-        result: list[list[str]] = []
-        for i in targets:
-            weights = self._explain[i]
-            ranked = sorted(weights.keys() & x, key=lambda k: (-weights[k], k))
-            chosen: list[str] = []
-            for key in ranked:
-                gram = key[2:] if key.startswith(":") else key
-                if any(gram in c or c in gram for c in chosen):
-                    continue
-                chosen.append(gram)
-                if len(chosen) == top:
-                    break
-            result.append(chosen)
-        return result
+    def evidence(self, x: set[str], i: int, top: int = 3) -> list[str]:
+        """The present n-grams that pushed target `i` up most, shown without scope marks (a
+        shorter one inside a chosen longer one is skipped: `倒在`, not `倒在` and `倒`). The
+        present ones are found by one C-level set intersection with the target's weights."""
+        weights = self._explain[i]
+        chosen: list[str] = []
+        for key in sorted(weights.keys() & x, key=lambda k: (-weights[k], k)):
+            gram = key[2:] if key.startswith(":") else key
+            if any(gram in c or c in gram for c in chosen):
+                continue
+            chosen.append(gram)
+            if len(chosen) == top:
+                break
+        return chosen
 
     def combine(self, reading: Reading, names: dict[str, str]) -> Classification:
         """The final result: the keyword reading decided by the model (see the module doc)."""
         result = reading.result
         x, valued = feature_parts(reading, self.threshold, self.min_n)
         z = self.logits(x, valued)
-        decided: list[LabelScore | int] = []  # in target order: a kept label, or an index
+        scores: dict[str, LabelScore] = {}
         low, keyword = self._low, result.scores
-        added: list[int] = []  # labels the model decides: explained by their n-grams below
         for i, target in enumerate(self.targets):
             if z[i] < low and target not in keyword:
                 continue  # below every cut and not a keyword label: nothing to decide
@@ -257,37 +251,25 @@ class LearnedModel:
                 continue
             kept = keyword.get(target)
             if kept is not None and (z[i] >= self._keep or target in reading.pinned):
-                decided.append(kept)
+                scores[target] = kept
             elif z[i] >= self._cut[i] and target not in reading.negated:
-                decided.append(i)
-                added.append(i)
+                words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
+                words += tuple(EVIDENCE + g for g in self.evidence(x, i))
+                scores[target] = LabelScore(target, names[target], round(_sigmoid(z[i]), 2), words)
         ze = z[self._e]
         emergency, reason = result.emergency, result.emergency_reason
         e_words: tuple[str, ...] = ()
         e_score = result.emergency_score  # the keyword score; the probability if the model flags
         pinned = EMERGENCY in reading.pinned or self.strong(reading.groups)
-        model_flag = False
         if emergency and ze < self._emergency_keep and ze < self._emergency and not pinned:
             emergency, reason = False, ""
         elif emergency:
             e_words = result.emergency_words
         elif ze >= self._emergency and not (reading.silenced and self.respect_silenced):
-            model_flag = True
-        found = self.explanations(x, added + [self._e] * model_flag) if added or model_flag else []
-        explained = dict(zip(added, found, strict=False))
-        scores: dict[str, LabelScore] = {}
-        for item in decided:
-            if isinstance(item, LabelScore):
-                scores[item.label] = item
-                continue
-            target = self.targets[item]
-            words = tuple(w for w, v in reading.found.get(target, {}).items() if v > 0)
-            words += tuple(EVIDENCE + g for g in explained[item])
-            scores[target] = LabelScore(target, names[target], round(_sigmoid(z[item]), 2), words)
-        if model_flag:
+            found = self.evidence(x, self._e)
             emergency, e_score = True, round(_sigmoid(ze), 2)
-            reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found[-1]) + "等"
-            e_words = tuple(EVIDENCE + g for g in found[-1])
+            reason = "模型判断: 含" + "".join(f"‘{g}’" for g in found) + "等"
+            e_words = tuple(EVIDENCE + g for g in found)
         if scores == result.scores and emergency == result.emergency:
             return result
         return Classification(
