@@ -52,15 +52,25 @@ def filed_numbers(replies: list[Reply]) -> list[str]:
 
 async def wanted(session: AsyncSession, replies: list[Reply]) -> list[Wanted]:
     """In the update's own transaction: the files of the cases these replies announce (no query
-    unless a case was filed)."""
+    unless a case was announced that this session has not loaded)."""
     numbers = filed_numbers(replies)
     if not numbers:
         return []
-    rows = await session.execute(
-        select(Case.id, Case.classification).where(Case.number.in_(numbers))
-    )
+    # The case was filed in this very session: it is in the identity map, no query needed.
+    known = {
+        obj.number: (obj.id, obj.classification)
+        for obj in session.identity_map.values()
+        if isinstance(obj, Case) and obj.number in numbers
+    }
+    rows = list(known.values())
+    if len(known) < len(set(numbers)):
+        missing = [n for n in numbers if n not in known]
+        result = await session.execute(
+            select(Case.id, Case.classification).where(Case.number.in_(missing))
+        )
+        rows += [(case_id, classification) for case_id, classification in result.all()]
     found = []
-    for case_id, classification in rows.all():
+    for case_id, classification in rows:
         chat = (classification or {}).get("chat", {})
         files = [("photo", str(f)) for f in chat.get("photos", [])]
         files += [("voice", str(f)) for f in chat.get("voices", [])]
