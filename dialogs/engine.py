@@ -169,8 +169,12 @@ async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:
         await status.show(ctx, turn)
     elif name == "help":
         turn.say("help")
-    else:
+    else:  # say so, then ask the current question again (or show the menu): never a dead end
         turn.say("unknown_command")
+        if turn.snap.flow in _FLOWS:
+            await _FLOWS[turn.snap.flow].prompt(ctx, turn)
+        else:
+            await menu.show_for(ctx, turn)
 
 
 async def _choice(ctx: Context, turn: Turn, value: str) -> None:

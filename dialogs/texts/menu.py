@@ -22,7 +22,7 @@ TEXTS: dict[str, str] = {
     "cancelled": "已取消,填写的内容没有提交。需要时请再点“申请帮助”。",
     "resumed": "欢迎回来,您上次的申请还没填完,我们接着填:",
     "stale_choice": "这个按钮已经过期了,请用最新消息里的按钮。",
-    "unknown_command": "没有这个命令。可以发送 /start 打开菜单,/status 查询进度,/cancel 取消。",
+    "unknown_command": "没有这个命令。请点下面的按钮。",
     "only_text": "这种消息我看不了。请打字说明,或者直接打电话求助。",
     "voice_outside": "收到语音。语音我听不了,请打字说明;着急的话请直接打电话:{hotlines}",
     "voice_kept": "收到语音,已保存,会请工作人员听。为了办得更快,也请打几个字说明一下。",
@@ -32,7 +32,9 @@ TEXTS: dict[str, str] = {
     "busy": "系统有点忙,请再发一次。",
     "error": "出了点问题,您填写的内容都还在。请稍后再试,或直接打电话求助。",
     "bound_person": "绑定成功:{name}。以后案件有进展会在这里通知您。",
-    "bound_staff": "绑定成功:工作人员 {name}。本乡镇的紧急求助会在这里提醒您。",
+    "bound_staff": (
+        "绑定成功:工作人员 {name}。本乡镇有紧急求助时,会在这个对话里提醒您,请常打开看看。"
+    ),
     "bind_failed": "{reason}",
     "invalid": "{reason},请再输入一次。",
 }

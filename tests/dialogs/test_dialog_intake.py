@@ -154,6 +154,12 @@ async def test_resume_after_hours(chat: Chat, world: World, runtime: Runtime, en
     assert keys(await again.tap("ok")) == ["ask_name"]
 
 
+async def test_an_unknown_command_outside_a_flow_shows_the_menu(chat: Chat, world: World) -> None:
+    replies = await chat.command("frobnicate")
+    assert keys(replies) == ["unknown_command", "menu"]
+    assert "/" not in shown(replies[:1])  # names no command a web user could not type
+
+
 async def test_long_text_and_odd_inputs_are_answered(chat: Chat, world: World) -> None:
     from dialogs.types import Inbound
 
@@ -164,7 +170,8 @@ async def test_long_text_and_odd_inputs_are_answered(chat: Chat, world: World) -
     assert keys(replies) == ["understood"]
     assert keys(await chat.send(Inbound("voice", file_id="v1"))) == ["voice_kept"]
     assert keys(await chat.send(Inbound("other"))) == ["only_text", "understood"]
-    assert keys(await chat.command("frobnicate")) == ["unknown_command"]
+    # an unknown command is answered and the current question asked again, never a dead end
+    assert keys(await chat.command("frobnicate")) == ["unknown_command", "understood"]
     count = await _count(chat.runtime)
     assert count == 0
 
