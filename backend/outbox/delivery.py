@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -226,26 +226,48 @@ async def hand_to_inbox(session: AsyncSession, *, now: datetime) -> int:
     return len(result.all())
 
 
-async def unread_inbox(
-    session: AsyncSession, *, external_id: str, limit: int = INBOX_LIMIT
-) -> list[tuple[int, str, dict[str, Any]]]:
-    """(id, template key, params) of the web chat rows this device has not seen yet, newest
-    first (pending ones too: the page may open before the sender's next round). One query."""
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    key: str
+    params: dict[str, Any]
+    shown: bool  # the page showed it before (only rows of `kept` keys come back shown)
+
+
+async def inbox_rows(
+    session: AsyncSession,
+    *,
+    external_id: str,
+    kept: Sequence[str] = (),
+    limit: int = INBOX_LIMIT,
+) -> list[InboxRow]:
+    """The web chat rows this device has not seen yet, newest first (pending ones too: the page
+    may open before the sender's next round), and the rows of the `kept` keys it was shown
+    already (a question still waiting for its answer is offered again). One query."""
     identities = select(ChatIdentity.id).where(
         ChatIdentity.channel == INBOX_CHANNEL, ChatIdentity.external_id == external_id
     )
+    unread = and_(
+        Notification.status.in_((NotificationStatus.pending, NotificationStatus.sent)),
+        Notification.sent_at.is_(None),
+    )
+    wanted = or_(unread, Notification.template_key.in_(kept)) if kept else unread
     result = await session.execute(
-        select(Notification.id, Notification.template_key, Notification.params)
+        select(
+            Notification.id, Notification.template_key, Notification.params, Notification.sent_at
+        )
         .where(
             Notification.chat_identity_id.in_(identities),
             Notification.channel == INBOX_CHANNEL,
-            Notification.status.in_((NotificationStatus.pending, NotificationStatus.sent)),
-            Notification.sent_at.is_(None),
+            wanted,
         )
         .order_by(Notification.id.desc())
-        .limit(limit)
+        .limit(limit * 2 if kept else limit)
     )
-    return [(row.id, row.template_key, dict(row.params)) for row in result]
+    return [
+        InboxRow(row.id, row.template_key, dict(row.params), row.sent_at is not None)
+        for row in result
+    ]
 
 
 async def mark_read(session: AsyncSession, *, ids: Sequence[int], now: datetime) -> None:

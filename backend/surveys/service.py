@@ -3,6 +3,7 @@ follow-up (回访) a low score or a complaint opens, and the results per townshi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -18,6 +19,7 @@ from backend.cases.schemas import NewCase
 from backend.core.clock import Clock
 from backend.core.crypto import PersonalDataCipher
 from backend.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from backend.outbox.delivery import InboxRow
 from backend.people.models import Person
 from backend.regions.models import Region
 from backend.staff.actor import Actor
@@ -200,3 +202,24 @@ async def list_low(session: AsyncSession, *, region_path: str, limit: int = 200)
         LowAnswer(i, n, t, s or 0, words.get(s or 0, ""), c or "", at, num or "")
         for i, n, t, s, c, at, num in rows.all()
     ]
+
+
+SHOWN_KEYS = ("survey_ask", "survey_remind", "survey_task")  # inbox rows that ask a survey
+
+
+async def still_open(session: AsyncSession, rows: Sequence[InboxRow]) -> list[InboxRow]:
+    """Of the survey rows a web chat device was already shown, the newest per survey whose
+    survey is still unanswered (the page offers its buttons again until it is answered, by the
+    resident or entered by the worker). No query when there are none."""
+    newest: dict[int, InboxRow] = {}
+    for row in rows:
+        survey = row.params.get("survey")
+        if row.shown and row.key in SHOWN_KEYS and isinstance(survey, int):
+            newest.setdefault(survey, row)
+    if not newest:
+        return []
+    result = await session.execute(
+        select(Survey.id).where(Survey.id.in_(newest), Survey.answered_at.is_(None))
+    )
+    open_ids = set(result.scalars())
+    return [row for survey, row in newest.items() if survey in open_ids]

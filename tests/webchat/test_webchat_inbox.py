@@ -102,6 +102,29 @@ async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
     assert answered is not None and answered.score == 4
 
 
+async def test_an_unanswered_survey_stays_on_the_page_until_it_is_answered(
+    resident: Resident, world: World, runtime: Runtime
+) -> None:
+    async with runtime.sessions() as session, session.begin():
+        code = await bindcodes.issue(session, clock=runtime.clock, person_id=world.resident.id)
+    page = read(await resident.http.get(f"/chat?start={code}"))
+    await resident.http.post("/chat", data={"token": page.token, "step": "bind", "start": code})
+    await case_in(runtime, world, CaseStatus.in_service)
+    async with runtime.sessions() as session, session.begin():
+        await survey_sweeps.sweep_surveys(session, now=runtime.clock.now())
+
+    assert "您满意吗" in (await resident.open()).text
+    await resident.tap("申请帮助(为自己)")  # the resident did something else first
+    again = await resident.open()  # came back later: the question and its buttons are still here
+    assert again.text.count("您满意吗") == 1 and "很不满意" in again.buttons
+    await resident.tap("非常满意")
+    assert "您满意吗" not in (await resident.tap("跳过")).text
+    assert "您满意吗" not in (await resident.open()).text  # answered: gone for good
+    async with runtime.sessions() as session:
+        (survey,) = (await session.execute(select(Survey))).scalars()
+    assert survey.score == 5
+
+
 async def test_a_worker_bound_on_the_web_gets_the_visit_list_and_records_a_visit(
     resident: Resident, world: World, runtime: Runtime
 ) -> None:

@@ -28,10 +28,12 @@ from backend.core.errors import Conflict, JiuzhuError
 from backend.core.runtime import Runtime
 from backend.outbox import delivery
 from backend.staff.actor import Actor
+from backend.surveys import service as surveys_service
 from backend.web.chat import inbox, upload
 from dialogs.context import Turn
 from dialogs.engine import Engine
 from dialogs.flows import menu
+from dialogs.flows import survey as survey_flow
 from dialogs.types import Choice, Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -146,14 +148,30 @@ class ChatService:
                     await conversations.confirm(session)
                 except Conflict:
                     snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
-            unread = await delivery.unread_inbox(session, external_id=device_id)
+            rows = await delivery.inbox_rows(
+                session, external_id=device_id, kept=surveys_service.SHOWN_KEYS
+            )
             # The inbox: notifications are delivered by showing them once; a key the dialogs do
             # not own (a scheduler text) is not a resident's message on the web: left unread.
-            news = [(i, reply) for i, key, params in unread if (reply := inbox.news(key, params))]
+            news = [
+                (r.id, reply)
+                for r in rows
+                if not r.shown and (reply := inbox.news(r.key, r.params))
+            ]
             if news:
                 ids = [i for i, _ in news]
                 await delivery.mark_read(session, ids=ids, now=self.runtime.clock.now())
                 await session.commit()
+            # A survey shown before and not answered yet is offered again, with its buttons,
+            # unless it is being answered right now (its comment step is on the screen).
+            fresh = {reply.params.get("survey") for _, reply in news}
+            if snap.flow == survey_flow.FLOW:
+                fresh.add(snap.state.get("data", {}).get("survey"))
+            for row in await surveys_service.still_open(session, rows):
+                if row.params.get("survey") not in fresh and (
+                    reply := inbox.news(row.key, row.params)
+                ):
+                    news.append((row.id, reply))
         stored = snap.state.get(WEB_KEY)
         replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
         return View(replies, snap.flow, snap.step, [r for _, r in news])
