@@ -8,6 +8,7 @@ queue in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from backend.cases.schemas import NewCase
 from backend.core.clock import Clock, business_date
 from backend.core.crypto import PersonalDataCipher
 from backend.core.errors import Forbidden, InvalidInput, NotFound
+from backend.outbox.delivery import InboxRow
 from backend.regions.models import Region
 from backend.staff.actor import Actor
 from backend.staff.models import Role, StaffMember
@@ -201,3 +203,39 @@ async def list_unvisited(
         .limit(limit)
     )
     return [Unvisited(p, n, v, w or "") for p, n, v, w in rows.all()]
+
+
+LISTED_KEYS = ("visit_digest", "visit_nudge")  # inbox rows that list households with buttons
+
+
+async def still_due_in_inbox(
+    session: AsyncSession, rows: Sequence[InboxRow], *, today: date
+) -> list[InboxRow]:
+    """The newest 走访 list of the current period a web chat device was already shown, cut to
+    the households still without a visit this period (the page offers their buttons again until
+    each is recorded); nothing once all are visited or the period is over. No query when the
+    device was shown no list this period."""
+    current = period_of(today).key
+    newest = next(
+        (r for r in rows if r.shown and r.key in LISTED_KEYS and r.params.get("period") == current),
+        None,
+    )
+    if newest is None:
+        return []
+    households = [
+        h
+        for h in newest.params.get("households") or []
+        if isinstance(h, dict) and isinstance(h.get("plan"), int)
+    ]
+    if not households:
+        return []
+    result = await session.execute(
+        select(Visit.plan_id).where(
+            Visit.plan_id.in_([h["plan"] for h in households]), Visit.period == current
+        )
+    )
+    done = set(result.scalars())
+    left = [h for h in households if h["plan"] not in done]
+    if not left:
+        return []
+    return [InboxRow(newest.id, newest.key, {**newest.params, "households": left}, True)]

@@ -16,6 +16,7 @@ from backend.identities import bindcodes
 from backend.outbox.models import Notification, NotificationStatus
 from backend.surveys import sweeps as survey_sweeps
 from backend.surveys.models import Survey
+from backend.visits.models import Visit
 from scheduler.sender import Sender
 from tests.cases.helpers import case_in
 from tests.scheduler.schedworld import add_recipients, at, tick
@@ -153,6 +154,19 @@ async def test_a_worker_bound_on_the_web_gets_the_visit_list_and_records_a_visit
     started = await resident.tap(f"{people[0].name} 已走访")
     assert f"登记走访:{people[0].name}(北屯村),结果:已走访" in started.text
     assert "走访情况" in started.text and started.inputs == ["text"]
-    assert "【走访提醒】" not in started.text  # shown once
+    assert "【走访提醒】" not in started.text  # not while a visit is being recorded
     screen = await resident.tap("跳过")
     assert "走访照片" in screen.text and screen.inputs == ["photo"]
+    while "跳过" in screen.buttons:
+        screen = await resident.tap("跳过")
+    screen = await resident.tap("今天")
+    assert "已登记" in (await resident.tap("确认登记")).text
+    async with runtime.sessions() as session:
+        visits = (await session.execute(select(Visit))).scalars().all()
+    assert [v.person_id for v in visits] == [people[0].id]
+    # Back on the page, the list is offered again with only the household not visited yet.
+    screen = await resident.open()
+    (listed,) = [m for m in screen.messages if "【走访提醒】" in m]
+    assert people[1].name in listed and people[0].name not in listed and "以下1户" in listed
+    assert f"{people[1].name} 已走访" in screen.buttons
+    assert f"{people[0].name} 已走访" not in screen.buttons

@@ -24,16 +24,19 @@ from backend.cases.models import Case
 from backend.classifier.service import get_classifier
 from backend.conversations import service as conversations
 from backend.conversations.service import Snapshot
+from backend.core.clock import business_date
 from backend.core.errors import Conflict, JiuzhuError
 from backend.core.runtime import Runtime
 from backend.outbox import delivery
 from backend.staff.actor import Actor
 from backend.surveys import service as surveys_service
+from backend.visits import service as visits_service
 from backend.web.chat import inbox, upload
 from dialogs.context import Turn
 from dialogs.engine import Engine
 from dialogs.flows import menu
 from dialogs.flows import survey as survey_flow
+from dialogs.flows import visit as visit_flow
 from dialogs.types import Choice, Inbound, Reply
 
 log = logging.getLogger(__name__)
@@ -149,7 +152,9 @@ class ChatService:
                 except Conflict:
                     snap = await conversations.load(session, channel=CHANNEL, external_id=device_id)
             rows = await delivery.inbox_rows(
-                session, external_id=device_id, kept=surveys_service.SHOWN_KEYS
+                session,
+                external_id=device_id,
+                kept=(*surveys_service.SHOWN_KEYS, *visits_service.LISTED_KEYS),
             )
             # The inbox: notifications are delivered by showing them once; a key the dialogs do
             # not own (a scheduler text) is not a resident's message on the web: left unread.
@@ -167,11 +172,16 @@ class ChatService:
             fresh = {reply.params.get("survey") for _, reply in news}
             if snap.flow == survey_flow.FLOW:
                 fresh.add(snap.state.get("data", {}).get("survey"))
-            for row in await surveys_service.still_open(session, rows):
-                if row.params.get("survey") not in fresh and (
-                    reply := inbox.news(row.key, row.params)
-                ):
-                    news.append((row.id, reply))
+            again = await surveys_service.still_open(session, rows)
+            again = [r for r in again if r.params.get("survey") not in fresh]
+            # So is this period's 走访 list, cut to the households not visited yet (not while a
+            # visit is being recorded, nor when an unread list of the period is shown anyway).
+            listed = {r.params.get("period") for _, r in news if "households" in r.params}
+            if snap.flow != visit_flow.FLOW:
+                today = business_date(self.runtime.clock.now())
+                due = await visits_service.still_due_in_inbox(session, rows, today=today)
+                again += [r for r in due if r.params.get("period") not in listed]
+            news += [(r.id, reply) for r in again if (reply := inbox.news(r.key, r.params))]
         stored = snap.state.get(WEB_KEY)
         replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
         return View(replies, snap.flow, snap.step, [r for _, r in news])
