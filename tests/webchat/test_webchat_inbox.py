@@ -73,9 +73,8 @@ async def test_status_news_shown_once_on_the_filing_device_only(
     assert all(r.status == NotificationStatus.sent and r.sent_at is not None for r in rows)
 
 
-async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
-    resident: Resident, world: World, runtime: Runtime
-) -> None:
+async def _bound_and_asked(resident: Resident, world: World, runtime: Runtime) -> None:
+    """The resident binds this device, gets a service, and the survey sweep asks them here."""
     async with runtime.sessions() as session, session.begin():
         code = await bindcodes.issue(session, clock=runtime.clock, person_id=world.resident.id)
     page = read(await resident.http.get(f"/chat?start={code}"))
@@ -83,6 +82,12 @@ async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
     await case_in(runtime, world, CaseStatus.in_service)
     async with runtime.sessions() as session, session.begin():
         await survey_sweeps.sweep_surveys(session, now=runtime.clock.now())
+
+
+async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
+    resident: Resident, world: World, runtime: Runtime
+) -> None:
+    await _bound_and_asked(resident, world, runtime)
     async with runtime.sessions() as session:
         (survey,) = (await session.execute(select(Survey))).scalars()
         (row,) = (
@@ -106,13 +111,7 @@ async def test_a_resident_bound_on_the_web_answers_the_survey_in_the_inbox(
 async def test_an_unanswered_survey_stays_on_the_page_until_it_is_answered(
     resident: Resident, world: World, runtime: Runtime
 ) -> None:
-    async with runtime.sessions() as session, session.begin():
-        code = await bindcodes.issue(session, clock=runtime.clock, person_id=world.resident.id)
-    page = read(await resident.http.get(f"/chat?start={code}"))
-    await resident.http.post("/chat", data={"token": page.token, "step": "bind", "start": code})
-    await case_in(runtime, world, CaseStatus.in_service)
-    async with runtime.sessions() as session, session.begin():
-        await survey_sweeps.sweep_surveys(session, now=runtime.clock.now())
+    await _bound_and_asked(resident, world, runtime)
 
     assert "您满意吗" in (await resident.open()).text
     await resident.tap("申请帮助(为自己)")  # the resident did something else first
