@@ -1,5 +1,6 @@
 """The web chat as an inbox: news about a case filed on the web is shown on the device that
-filed it (newest first, above the current question, once), never on another device."""
+filed it (newest first, above the current question, once), never on another device; a survey
+or this period's 走访 list that still waits for its answer is offered again until answered."""
 
 from __future__ import annotations
 
