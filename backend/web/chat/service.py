@@ -167,24 +167,33 @@ class ChatService:
                 ids = [i for i, _ in news]
                 await delivery.mark_read(session, ids=ids, now=self.runtime.clock.now())
                 await session.commit()
-            # A survey shown before and not answered yet is offered again, with its buttons,
-            # unless it is being answered right now (its comment step is on the screen).
-            fresh = {reply.params.get("survey") for _, reply in news}
-            if snap.flow == survey_flow.FLOW:
-                fresh.add(snap.state.get("data", {}).get("survey"))
-            again = await surveys_service.still_open(session, rows)
-            again = [r for r in again if r.params.get("survey") not in fresh]
-            # So is this period's 走访 list, cut to the households not visited yet (not while a
-            # visit is being recorded, nor when an unread list of the period is shown anyway).
-            listed = {r.params.get("period") for _, r in news if "households" in r.params}
-            if snap.flow != visit_flow.FLOW:
-                today = business_date(self.runtime.clock.now())
-                due = await visits_service.still_due_in_inbox(session, rows, today=today)
-                again += [r for r in due if r.params.get("period") not in listed]
-            news += [(r.id, reply) for r in again if (reply := inbox.news(r.key, r.params))]
+            news += await self._waiting(session, snap, rows, [r for _, r in news])
         stored = snap.state.get(WEB_KEY)
         replies = [_load(r) for r in stored] if stored else menu_replies(device_id)
         return View(replies, snap.flow, snap.step, [r for _, r in news])
+
+    async def _waiting(
+        self,
+        session: AsyncSession,
+        snap: Snapshot,
+        rows: list[delivery.InboxRow],
+        shown: list[Reply],
+    ) -> list[tuple[int, Reply]]:
+        """Rows shown before that still wait for an answer, offered again with their buttons:
+        an unanswered survey (unless it is being answered right now: its comment step is on
+        the screen) and this period's 走访 list cut to the households not visited yet (not
+        while a visit is being recorded, nor when an unread list of the period is shown)."""
+        fresh = {reply.params.get("survey") for reply in shown}
+        if snap.flow == survey_flow.FLOW:
+            fresh.add(snap.state.get("data", {}).get("survey"))
+        again = await surveys_service.still_open(session, rows)
+        again = [r for r in again if r.params.get("survey") not in fresh]
+        listed = {r.params.get("period") for r in shown if "households" in r.params}
+        if snap.flow != visit_flow.FLOW:
+            today = business_date(self.runtime.clock.now())
+            due = await visits_service.still_due_in_inbox(session, rows, today=today)
+            again += [r for r in due if r.params.get("period") not in listed]
+        return [(r.id, reply) for r in again if (reply := inbox.news(r.key, r.params))]
 
     async def step(
         self, device_id: str, *, token: str, shown_step: str, inbound: Inbound
