@@ -154,7 +154,6 @@ class LearnedModel:
         self.enabled: bool = bool(data.get("enabled", False))
         self.targets: tuple[str, ...] = tuple(data["targets"])
         index = {t: i for i, t in enumerate(self.targets)}
-        self._index = index
         self._bias = [float(data["bias"][t]) for t in self.targets]
         self.threshold = float(data.get("keyword_threshold", 1.0))
         self.min_n = int(data.get("min_n", 1))
