@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from backend.surveys.models import SCORES
+from backend.surveys.service import SHOWN_KEYS
+from backend.visits.service import LISTED_KEYS
 from dialogs.texts import TEXTS as DIALOG_TEXTS
 from dialogs.texts.webchat import TEXTS as PAGE_TEXTS
 from dialogs.types import Choice, Reply
 
 MAX_LISTED = 30  # households listed (and given buttons) in one message, as on Telegram
-SURVEY_KEYS = frozenset({"survey_ask", "survey_remind", "survey_task"})
-VISIT_BUTTONS = frozenset({"visit_digest", "visit_nudge"})
 OUTCOMES = (("已走访", "visited"), ("未遇到", "not_met"), ("需要帮助", "needs_help"))
 ABOUT = {"survey_ask": "请对方评价所接受的服务", "survey_remind": "请对方评价所接受的服务",
          "case_status": "案件有新进展"}  # fmt: skip
@@ -42,7 +42,7 @@ def news(key: str, params: dict[str, Any]) -> Reply | None:
     if page_key not in PAGE_TEXTS:
         return None
     try:
-        if key in SURVEY_KEYS:
+        if key in SHOWN_KEYS:
             survey = int(params["survey"])
             words = [_button(f"survey:{survey}:{s}", w) for w, s in SCORES.items()]
             return Reply(page_key, params, (tuple(words[:3]), tuple(words[3:])))
@@ -52,7 +52,7 @@ def news(key: str, params: dict[str, Any]) -> Reply | None:
         shown, listed = _households(params)
         values = {**params, "count": len(params.get("households") or []), "list": listed}
         rows: tuple[tuple[Choice, ...], ...] = ()
-        if key in VISIT_BUTTONS:
+        if key in LISTED_KEYS:
             rows = tuple(
                 tuple(
                     _button(
