@@ -158,9 +158,7 @@ async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:
             await menu.bind(ctx, turn, inbound.text.strip())
         if turn.snap.flow in _FLOWS:
             turn.say("resumed" if turn.snap.flow == intake.FLOW else "resumed_duty")
-            await _FLOWS[turn.snap.flow].prompt(ctx, turn)
-        else:
-            await menu.show_for(ctx, turn)
+        await _prompt(ctx, turn)
     elif name == "cancel":
         turn.reset(**{k: v for k, v in turn.data.items() if k == "last_case"})
         turn.say("cancelled")
@@ -171,10 +169,7 @@ async def _command(ctx: Context, turn: Turn, inbound: Inbound) -> None:
         turn.say("help")
     else:  # say so, then ask the current question again (or show the menu): never a dead end
         turn.say("unknown_command")
-        if turn.snap.flow in _FLOWS:
-            await _FLOWS[turn.snap.flow].prompt(ctx, turn)
-        else:
-            await menu.show_for(ctx, turn)
+        await _prompt(ctx, turn)
 
 
 async def _choice(ctx: Context, turn: Turn, value: str) -> None:
